@@ -1,0 +1,88 @@
+/*
+ * bench.h: what the pieces of the engine benchmark runner (pg_bench_engine)
+ * share. runner.c parses the command line and prints the report;
+ * native_run.c times a workload's native binary as a subprocess;
+ * wasm_run.c compiles a workload's .wasm once and times instantiate +
+ * _start under parigot; instantiate.c measures pg_instance_new/free of a
+ * small module beside a calloc/free reference.
+ *
+ * Every time is wall clock from CLOCK_MONOTONIC, in nanoseconds.
+ */
+#ifndef PG_BENCH_H
+#define PG_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parigot/engine.h"
+
+/* Nanoseconds on CLOCK_MONOTONIC. */
+uint64_t pg__bench_now_ns(void);
+
+/* A captured stdout: NUL-terminated, owned by whoever holds the struct
+ * (free with pg__bench_output_free). */
+typedef struct pg_bench_output {
+  char *text;
+  size_t len;
+} pg_bench_output;
+
+void pg__bench_output_free(pg_bench_output *out);
+
+/* Reads the whole file `path` (borrowed) into a new buffer that the caller
+ * owns (free()). Returns PG_IO with the reason in err on failure. */
+pg_status pg__bench_read_file(const char *path, uint8_t **bytes, size_t *len,
+                              char *err, size_t errlen);
+
+/* How many times to run each side, and when to stop early. */
+typedef struct pg_bench_plan {
+  int native_runs;        /* best of this many native runs */
+  int wasm_runs;          /* best of at most this many parigot runs */
+  uint64_t wasm_budget_ns; /* stop the parigot runs once this much time is
+                              spent (after at least one run) */
+  bool quick;             /* pass "quick" to the workloads: tiny sizes */
+} pg_bench_plan;
+
+/* Runs the native program `path` (borrowed) `plan->native_runs` times with
+ * the plan's argument. On success writes the best wall time to *best_ns
+ * and the first run's stdout to *out (owned by the caller) and returns
+ * true; on failure (cannot start, non-zero exit, outputs that differ
+ * between runs) writes the reason to err and returns false. */
+bool pg__bench_native(const char *path, const pg_bench_plan *plan,
+                      uint64_t *best_ns, pg_bench_output *out, char *err,
+                      size_t errlen);
+
+/* Result of timing one workload under parigot. */
+typedef struct pg_bench_wasm_result {
+  uint64_t compile_ns; /* best pg_module_new of the module */
+  uint64_t best_ns;    /* best instantiate + _start + teardown */
+  int runs;            /* how many runs the budget allowed */
+  size_t wasm_bytes;   /* size of the module file */
+} pg_bench_wasm_result;
+
+/* Compiles the module at `path` (borrowed) and runs its _start under WASI
+ * as the plan says, with argv[0] = `name` (borrowed). On success fills
+ * *res, writes the first run's stdout to *out (owned by the caller) and
+ * returns true; on failure (bad module, trap, non-zero exit, outputs that
+ * differ between runs) writes the reason to err and returns false. */
+bool pg__bench_wasm(const char *path, const char *name,
+                    const pg_bench_plan *plan, pg_bench_wasm_result *res,
+                    pg_bench_output *out, char *err, size_t errlen);
+
+/* Mean and 99th percentile of one measured operation. */
+typedef struct pg_bench_latency {
+  double mean_us;
+  double p99_us;
+} pg_bench_latency;
+
+/* Measures `iterations` rounds of pg_instance_new + pg_instance_free of the
+ * module at `path` (borrowed), plus two references in the same run: a
+ * calloc + free of 64 KiB and a pg_memory_new + pg_memory_free of one page.
+ * Returns false with the reason in err when the module does not load. */
+bool pg__bench_instantiate(const char *path, int iterations,
+                           pg_bench_latency *instance,
+                           pg_bench_latency *calloc_ref,
+                           pg_bench_latency *memory_ref, char *err,
+                           size_t errlen);
+
+#endif /* PG_BENCH_H */

@@ -1,0 +1,133 @@
+/*
+ * native_run.c: times a workload's native binary. Each run is a subprocess
+ * (posix_spawn) whose stdout is read through a pipe; the time is wall clock
+ * from just before the spawn to just after waitpid, so it includes process
+ * start-up (well under a millisecond, against workloads of 0.1 s or more).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+extern char **environ;
+
+/* Reads fd until EOF into a new output (owned by the caller). */
+static bool read_all(int fd, pg_bench_output *out)
+{
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  if (!buf)
+    return false;
+  for (;;) {
+    if (len + 1 == cap) {
+      char *bigger = realloc(buf, cap * 2);
+      if (!bigger)
+        goto fail;
+      buf = bigger;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + len, cap - 1 - len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      goto fail;
+    if (n == 0)
+      break;
+    len += (size_t)n;
+  }
+  buf[len] = '\0';
+  out->text = buf;
+  out->len = len;
+  return true;
+fail:
+  free(buf);
+  return false;
+}
+
+/* One run: spawns `path` with the plan's argument, captures its stdout into
+ * *out (owned by the caller) and its wall time into *ns. */
+static bool run_once(const char *path, bool quick, uint64_t *ns,
+                     pg_bench_output *out, char *err, size_t errlen)
+{
+  char *argv[] = {(char *)path, quick ? "quick" : NULL, NULL};
+  int pipe_fds[2] = {-1, -1};
+  posix_spawn_file_actions_t actions;
+  bool have_actions = false, ok = false;
+  pid_t pid;
+  int status = 0;
+  if (pipe(pipe_fds) != 0 || posix_spawn_file_actions_init(&actions) != 0) {
+    snprintf(err, errlen, "pipe: %s", strerror(errno));
+    goto fail;
+  }
+  have_actions = true;
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  uint64_t start = pg__bench_now_ns();
+  int rc = posix_spawn(&pid, path, &actions, NULL, argv, environ);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot start %s: %s", path, strerror(rc));
+    goto fail;
+  }
+  close(pipe_fds[1]);
+  pipe_fds[1] = -1;
+  bool read_ok = read_all(pipe_fds[0], out);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  *ns = pg__bench_now_ns() - start;
+  if (!read_ok) {
+    snprintf(err, errlen, "cannot read the output of %s", path);
+    goto fail;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    snprintf(err, errlen, "%s failed (wait status %d)", path, status);
+    pg__bench_output_free(out);
+    goto fail;
+  }
+  ok = true;
+fail:
+  if (have_actions)
+    posix_spawn_file_actions_destroy(&actions);
+  for (int i = 0; i < 2; i++)
+    if (pipe_fds[i] >= 0)
+      close(pipe_fds[i]);
+  return ok;
+}
+
+bool pg__bench_native(const char *path, const pg_bench_plan *plan,
+                      uint64_t *best_ns, pg_bench_output *out, char *err,
+                      size_t errlen)
+{
+  pg_bench_output first = {0};
+  uint64_t best = UINT64_MAX;
+  for (int run = 0; run < plan->native_runs; run++) {
+    pg_bench_output this_run = {0};
+    uint64_t ns;
+    if (!run_once(path, plan->quick, &ns, &this_run, err, errlen))
+      goto fail;
+    if (run == 0) {
+      first = this_run;
+    } else {
+      bool same = strcmp(first.text, this_run.text) == 0;
+      pg__bench_output_free(&this_run);
+      if (!same) {
+        snprintf(err, errlen, "%s printed different output on run %d", path,
+                 run + 1);
+        goto fail;
+      }
+    }
+    if (ns < best)
+      best = ns;
+  }
+  *best_ns = best;
+  *out = first;
+  return true;
+fail:
+  pg__bench_output_free(&first);
+  return false;
+}

@@ -1,0 +1,243 @@
+/*
+ * runner.c: pg_bench_engine, the engine benchmark run by `make bench`.
+ *
+ * For every workload (the list comes from CMake as PG_BENCH_WORKLOADS) it
+ * times the native binary (DIR/native/bench_NAME) and the same C compiled to
+ * wasm32-wasi (DIR/wasm/bench_NAME.wasm) under parigot, checks that both
+ * printed the same checksum (a mismatch is an error, not a number), and
+ * prints native ms, parigot ms, their ratio and the geometric mean of the
+ * ratios. Then it measures instantiation of DIR/small.wasm.
+ *
+ *   pg_bench_engine [--quick] [--runs N] [--budget SECONDS]
+ *                   [--inst-iterations N] [--dir DIR] [WORKLOAD...]
+ *
+ * --quick passes "quick" to every workload (tiny sizes) and runs each once:
+ * the CTest smoke test, which only checks that the outputs match.
+ * Exits 1 when any workload fails or mismatches.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+#ifndef PG_BENCH_DIR
+#define PG_BENCH_DIR "."
+#endif
+#ifndef PG_BENCH_WORKLOADS
+#define PG_BENCH_WORKLOADS ""
+#endif
+
+enum { MAX_WORKLOADS = 64, TARGET_RATIO = 10, TARGET_INSTANCE_US = 100 };
+
+typedef struct options {
+  pg_bench_plan plan;
+  int inst_iterations;
+  const char *dir;
+  const char *names[MAX_WORKLOADS];
+  int count;
+} options;
+
+uint64_t pg__bench_now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void pg__bench_output_free(pg_bench_output *out)
+{
+  free(out->text);
+  out->text = NULL;
+  out->len = 0;
+}
+
+pg_status pg__bench_read_file(const char *path, uint8_t **bytes, size_t *len,
+                              char *err, size_t errlen)
+{
+  FILE *f = fopen(path, "rb");
+  uint8_t *buf = NULL;
+  long size;
+  if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+      fseek(f, 0, SEEK_SET) != 0)
+    goto fail;
+  buf = malloc(size ? (size_t)size : 1);
+  if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size)
+    goto fail;
+  fclose(f);
+  *bytes = buf;
+  *len = (size_t)size;
+  return PG_OK;
+fail:
+  snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+  free(buf);
+  if (f)
+    fclose(f);
+  return PG_IO;
+}
+
+/* Splits PG_BENCH_WORKLOADS ("a,b,c") into names that
+ * point into a static copy. */
+static void default_workloads(options *opt)
+{
+  static char list[] = PG_BENCH_WORKLOADS;
+  for (char *save = NULL, *name = strtok_r(list, ",", &save);
+       name && opt->count < MAX_WORKLOADS; name = strtok_r(NULL, ",", &save))
+    opt->names[opt->count++] = name;
+}
+
+static void usage(void)
+{
+  fprintf(stderr, "usage: pg_bench_engine [--quick] [--runs N] "
+                  "[--budget SECONDS] [--inst-iterations N] [--dir DIR] "
+                  "[WORKLOAD...]\n");
+}
+
+/* Parses argv (borrowed; the options keep pointers into it). */
+static bool parse_options(int argc, char **argv, options *opt)
+{
+  *opt = (options){.plan = {.native_runs = 5, .wasm_runs = 3,
+                            .wasm_budget_ns = 6000000000u},
+                   .inst_iterations = 20000, .dir = PG_BENCH_DIR};
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    bool has_value = i + 1 < argc;
+    if (strcmp(arg, "--quick") == 0) {
+      opt->plan = (pg_bench_plan){.native_runs = 1, .wasm_runs = 1,
+                                  .quick = true};
+      opt->inst_iterations = 200;
+    } else if (strcmp(arg, "--runs") == 0 && has_value) {
+      int runs = atoi(argv[++i]);
+      opt->plan.native_runs = opt->plan.wasm_runs = runs > 0 ? runs : 1;
+    } else if (strcmp(arg, "--budget") == 0 && has_value) {
+      opt->plan.wasm_budget_ns = (uint64_t)(atof(argv[++i]) * 1e9);
+    } else if (strcmp(arg, "--inst-iterations") == 0 && has_value) {
+      opt->inst_iterations = atoi(argv[++i]);
+    } else if (strcmp(arg, "--dir") == 0 && has_value) {
+      opt->dir = argv[++i];
+    } else if (arg[0] == '-' || opt->count == MAX_WORKLOADS) {
+      usage();
+      return false;
+    } else {
+      opt->names[opt->count++] = arg;
+    }
+  }
+  if (opt->count == 0)
+    default_workloads(opt);
+  return true;
+}
+
+/* Prints both outputs of a mismatch, each line indented. */
+static void print_mismatch(const char *name, const pg_bench_output *native,
+                           const pg_bench_output *wasm)
+{
+  fprintf(stderr, "ERROR %s: parigot's output differs from native\n", name);
+  fprintf(stderr, "  native printed:\n%s  parigot printed:\n%s", native->text,
+          wasm->text);
+}
+
+/* Runs one workload, prints its row; returns false on any failure and
+ * otherwise adds its ratio to *log_sum. */
+static bool bench_workload(const options *opt, const char *name,
+                           double *log_sum)
+{
+  char native_path[4096], wasm_path[4096], err[2048] = "";
+  pg_bench_output native_out = {0}, wasm_out = {0};
+  pg_bench_wasm_result res = {0};
+  uint64_t native_ns = 0;
+  bool ok = false;
+  snprintf(native_path, sizeof native_path, "%s/native/bench_%s", opt->dir,
+           name);
+  snprintf(wasm_path, sizeof wasm_path, "%s/wasm/bench_%s.wasm", opt->dir,
+           name);
+  if (!pg__bench_native(native_path, &opt->plan, &native_ns, &native_out, err,
+                        sizeof err) ||
+      !pg__bench_wasm(wasm_path, name, &opt->plan, &res, &wasm_out, err,
+                      sizeof err)) {
+    fprintf(stderr, "ERROR %s: %s\n", name, err);
+    goto fail;
+  }
+  if (strcmp(native_out.text, wasm_out.text) != 0) {
+    print_mismatch(name, &native_out, &wasm_out);
+    goto fail;
+  }
+  double ratio = (double)res.best_ns / (double)native_ns;
+  printf("%-11s %10.1f %11.1f %8.2fx %7d %11.2f %9.1f\n", name,
+         native_ns / 1e6, res.best_ns / 1e6, ratio, res.runs,
+         res.compile_ns / 1e6, res.wasm_bytes / 1024.0);
+  fflush(stdout);
+  *log_sum += log(ratio);
+  ok = true;
+fail:
+  pg__bench_output_free(&native_out);
+  pg__bench_output_free(&wasm_out);
+  return ok;
+}
+
+/* The workload table and the geometric mean; returns the number of
+ * failed workloads. */
+static int bench_workloads(const options *opt)
+{
+  printf("engine benchmarks: best of %d native run(s), best of up to %d "
+         "parigot run(s) (instantiate + _start)%s\n",
+         opt->plan.native_runs, opt->plan.wasm_runs,
+         opt->plan.quick ? ", quick sizes" : "");
+  printf("%-11s %10s %11s %9s %7s %11s %9s\n", "workload", "native ms",
+         "parigot ms", "ratio", "runs", "compile ms", "wasm KiB");
+  double log_sum = 0;
+  int failed = 0, measured = 0;
+  for (int i = 0; i < opt->count; i++) {
+    if (bench_workload(opt, opt->names[i], &log_sum))
+      measured++;
+    else
+      failed++;
+  }
+  if (measured > 0)
+    printf("geometric mean of %d ratio(s): %.2fx (target: within %dx of "
+           "native)\n",
+           measured, exp(log_sum / measured), TARGET_RATIO);
+  if (failed > 0)
+    printf("%d workload(s) FAILED (see the errors above)\n", failed);
+  return failed;
+}
+
+/* The instantiation measurement; returns false when it could not run. */
+static bool bench_instantiation(const options *opt)
+{
+  char path[4096], err[1024] = "";
+  pg_bench_latency inst, calloc_ref, memory_ref;
+  snprintf(path, sizeof path, "%s/small.wasm", opt->dir);
+  if (!pg__bench_instantiate(path, opt->inst_iterations, &inst, &calloc_ref,
+                             &memory_ref, err, sizeof err)) {
+    fprintf(stderr, "ERROR instantiation: %s\n", err);
+    return false;
+  }
+  printf("\ninstantiation of small.wasm (1 page, data, global, table, 4 "
+         "functions), %d iterations:\n",
+         opt->inst_iterations);
+  printf("  %-40s mean %8.2f us   p99 %8.2f us   (target: under %d us)\n",
+         "pg_instance_new + pg_instance_free", inst.mean_us, inst.p99_us,
+         TARGET_INSTANCE_US);
+  printf("  %-40s mean %8.2f us   p99 %8.2f us\n",
+         "reference: calloc + free of 64 KiB", calloc_ref.mean_us,
+         calloc_ref.p99_us);
+  printf("  %-40s mean %8.2f us   p99 %8.2f us\n",
+         "reference: pg_memory_new + free, 1 page", memory_ref.mean_us,
+         memory_ref.p99_us);
+  return true;
+}
+
+int main(int argc, char **argv)
+{
+  options opt;
+  if (!parse_options(argc, argv, &opt))
+    return 2;
+  int failed = bench_workloads(&opt);
+  if (!bench_instantiation(&opt))
+    failed++;
+  return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,185 @@
+/*
+ * wasm_run.c: times a workload's .wasm under parigot, in this process.
+ * The module is compiled once (its compile time is measured separately, as
+ * the best of a few pg_module_new calls); each run then pays for what a
+ * service replica would: a fresh pg_wasi and linker, pg_instance_new,
+ * _start to completion, and the teardown. The guest's stdout goes to an
+ * anonymous temporary file that is read back after the run, so the
+ * checksum it prints can be compared with the native one.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "parigot/wasi.h"
+
+enum { COMPILE_TRIES = 3 };
+
+/* Best of COMPILE_TRIES compilations of bytes (borrowed); keeps the last
+ * module in *out (owned by the caller). */
+static bool compile(const uint8_t *bytes, size_t len, pg_module **out,
+                    uint64_t *best_ns, char *err, size_t errlen)
+{
+  uint64_t best = UINT64_MAX;
+  pg_module *m = NULL;
+  for (int i = 0; i < COMPILE_TRIES; i++) {
+    pg_module_free(m);
+    m = NULL;
+    uint64_t start = pg__bench_now_ns();
+    pg_status s = pg_module_new(&m, bytes, len, err, errlen);
+    uint64_t ns = pg__bench_now_ns() - start;
+    if (s != PG_OK)
+      return false;
+    if (ns < best)
+      best = ns;
+  }
+  *out = m;
+  *best_ns = best;
+  return true;
+}
+
+/* Reads everything written to fd (from offset 0) into *out, then empties
+ * the file for the next run. */
+static bool take_output(int fd, pg_bench_output *out)
+{
+  off_t len = lseek(fd, 0, SEEK_END);
+  if (len < 0)
+    return false;
+  out->text = malloc((size_t)len + 1);
+  if (!out->text)
+    return false;
+  ssize_t got = pread(fd, out->text, (size_t)len, 0);
+  if (got != len || ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+    pg__bench_output_free(out);
+    return false;
+  }
+  out->text[len] = '\0';
+  out->len = (size_t)len;
+  return true;
+}
+
+/* Describes a failed run of inst into err. */
+static void describe_failure(pg_instance *inst, pg_status s, int exit_code,
+                             char *err, size_t errlen)
+{
+  if (s == PG_OK) {
+    snprintf(err, errlen, "exited with code %d", exit_code);
+    return;
+  }
+  char trace[1024] = "";
+  if (s == PG_TRAP)
+    pg_instance_backtrace(inst, trace, sizeof trace);
+  snprintf(err, errlen, "%s: %s\n%s", pg_status_str(s),
+           s == PG_TRAP ? pg_instance_trap_message(inst) : "", trace);
+}
+
+/* One run: instantiate `m` (borrowed) with fresh WASI state whose stdout is
+ * out_fd, run _start, tear down. Writes the wall time to *ns. */
+static bool run_once(pg_module *m, const char *name, bool quick, int out_fd,
+                     uint64_t *ns, char *err, size_t errlen)
+{
+  const char *argv[] = {name, "quick", NULL};
+  pg_wasi_config cfg = {.argc = quick ? 2 : 1, .argv = argv,
+                        .stdin_fd = STDIN_FILENO, .stdout_fd = out_fd,
+                        .stderr_fd = STDERR_FILENO};
+  pg_wasi *wasi = NULL;
+  pg_linker *linker = NULL;
+  pg_instance *inst = NULL;
+  bool ok = false;
+  int exit_code = 0;
+  uint64_t start = pg__bench_now_ns();
+  pg_status s = pg_wasi_new(&wasi, &cfg, err, errlen);
+  if (s != PG_OK)
+    goto fail;
+  if ((s = pg_linker_new(&linker)) != PG_OK ||
+      (s = pg_wasi_link(wasi, linker)) != PG_OK) {
+    snprintf(err, errlen, "linker: %s", pg_status_str(s));
+    goto fail;
+  }
+  if ((s = pg_instance_new(&inst, m, linker, NULL, err, errlen)) != PG_OK)
+    goto fail;
+  s = pg_wasi_run_start(wasi, inst, &exit_code);
+  if (s != PG_OK || exit_code != 0) {
+    describe_failure(inst, s, exit_code, err, errlen);
+    goto fail;
+  }
+  ok = true;
+fail:
+  pg_instance_free(inst);
+  pg_linker_free(linker);
+  pg_wasi_free(wasi);
+  *ns = pg__bench_now_ns() - start;
+  return ok;
+}
+
+/* Runs the workload as the plan says; out_fd is its stdout. */
+static bool run_all(pg_module *m, const char *name, const pg_bench_plan *plan,
+                    int out_fd, pg_bench_wasm_result *res,
+                    pg_bench_output *out, char *err, size_t errlen)
+{
+  pg_bench_output first = {0};
+  uint64_t best = UINT64_MAX, spent = 0;
+  int run = 0;
+  while (run < plan->wasm_runs && (run == 0 || spent < plan->wasm_budget_ns)) {
+    pg_bench_output this_run = {0};
+    uint64_t ns;
+    if (!run_once(m, name, plan->quick, out_fd, &ns, err, errlen))
+      goto fail;
+    if (!take_output(out_fd, &this_run)) {
+      snprintf(err, errlen, "cannot read back the guest's stdout");
+      goto fail;
+    }
+    if (run == 0) {
+      first = this_run;
+    } else {
+      bool same = strcmp(first.text, this_run.text) == 0;
+      pg__bench_output_free(&this_run);
+      if (!same) {
+        snprintf(err, errlen, "printed different output on run %d", run + 1);
+        goto fail;
+      }
+    }
+    best = ns < best ? ns : best;
+    spent += ns;
+    run++;
+  }
+  res->best_ns = best;
+  res->runs = run;
+  *out = first;
+  return true;
+fail:
+  pg__bench_output_free(&first);
+  return false;
+}
+
+bool pg__bench_wasm(const char *path, const char *name,
+                    const pg_bench_plan *plan, pg_bench_wasm_result *res,
+                    pg_bench_output *out, char *err, size_t errlen)
+{
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  pg_module *m = NULL;
+  FILE *stdout_file = NULL;
+  bool ok = false;
+  if (pg__bench_read_file(path, &bytes, &len, err, errlen) != PG_OK)
+    goto fail;
+  res->wasm_bytes = len;
+  if (!compile(bytes, len, &m, &res->compile_ns, err, errlen))
+    goto fail;
+  stdout_file = tmpfile();
+  if (!stdout_file) {
+    snprintf(err, errlen, "tmpfile: %s", strerror(errno));
+    goto fail;
+  }
+  ok = run_all(m, name, plan, fileno(stdout_file), res, out, err, errlen);
+fail:
+  if (stdout_file)
+    fclose(stdout_file);
+  pg_module_free(m);
+  free(bytes);
+  return ok;
+}
