@@ -17,7 +17,7 @@ static unsigned fib(unsigned n)
 int main(int argc, char **argv)
 {
   /* volatile: keep the compiler from folding the argument into a constant */
-  volatile unsigned n = (unsigned)bench_size(argc, argv, 37, 15);
+  volatile unsigned n = (unsigned)bench_size(argc, argv, 38, 15);
   printf("fib(%u) = %u\n", n, fib(n));
   return 0;
 }
