@@ -79,7 +79,7 @@ static pg_instance *alloc_instance(pg_module *m) {
   inst->datas = (pg_data_inst *)(block + lay.datas);
   inst->own_memory = NULL; /* set by create_memory when the module has one */
   inst->module = m;
-  m->refcount++;
+  __atomic_add_fetch(&m->refcount, 1, __ATOMIC_RELAXED);
   return inst;
 }
 

@@ -213,6 +213,10 @@ static host_def *new_host_def(const char *module, const char *name,
   memcpy(host_name + mlen + 1, name, nlen + 1);
   h->type = (pg_functype){(uint32_t)np, (uint32_t)nr, types,
                           pg__sig_intern(types, (uint32_t)np, (uint32_t)nr)};
+  if (h->type.sig_id == 0) { /* the intern table is out of memory */
+    free(h);
+    return NULL;
+  }
   h->func.type = &h->type;
   h->func.sig_id = h->type.sig_id;
   h->func.host = fn;

@@ -1,0 +1,2 @@
+;; Three pages of memory, for the instance memory cap test.
+(module (memory 3))

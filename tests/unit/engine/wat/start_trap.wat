@@ -1,0 +1,4 @@
+;; The start function traps.
+(module
+  (func $start unreachable)
+  (start $start))
