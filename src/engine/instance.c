@@ -272,6 +272,8 @@ static pg_status create_tables(pg_instance *inst, pg_err *err) {
   return PG_OK;
 }
 
+/* The instance cap (limits.max_memory_pages) applies to a memory the module
+ * defines; an imported memory keeps the maximum its owner gave it. */
 static pg_status create_memory(pg_instance *inst, pg_err *err) {
   const pg_module *m = inst->module;
   if (m->nmemories == 0 || m->nmemory_imports > 0)
@@ -447,10 +449,10 @@ static bool keep_as_orphan(pg_instance *inst) {
   return kept;
 }
 
-static void discard_failed(pg_instance *inst, pg_status st) {
+static void discard_failed(pg_instance *inst) {
   /* Without memory for the list we free anyway: a dangling table entry is
    * the lesser evil than aborting the host. */
-  if (st == PG_TRAP && funcs_escaped(inst) && keep_as_orphan(inst))
+  if (funcs_escaped(inst) && keep_as_orphan(inst))
     return;
   destroy_instance(inst);
 }
@@ -487,7 +489,7 @@ pg_status pg_instance_new(pg_instance **out, pg_module *m, const pg_linker *l,
   *out = inst;
   return PG_OK;
 fail:
-  discard_failed(inst, st);
+  discard_failed(inst);
   return st;
 }
 

@@ -131,7 +131,7 @@ static pg_status reserve_entry(pg_linker *l) {
 
 pg_status pg_linker_define(pg_linker *l, const char *module, const char *name,
                            pg_extern ext) {
-  if (!l || !module || !name)
+  if (!l || !module || !name || !ext.of.func)
     return PG_BAD_ARG;
   uint32_t hash = name_hash(module, name);
   uint32_t found = find_entry(l, module, name, hash);
