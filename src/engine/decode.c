@@ -97,11 +97,10 @@ pg_status pg__dec_u32(pg_decoder *d, pg_reader *r, uint32_t *out) {
   return pg_read_u32(r, out) ? PG_OK : pg__dec_read_error(d, r);
 }
 
-pg_status pg__dec_count(pg_decoder *d, pg_reader *r, size_t min_entry_bytes,
-                        uint32_t *out) {
+pg_status pg__dec_count(pg_decoder *d, pg_reader *r, uint32_t *out) {
   uint32_t n;
   PG_TRY(pg__dec_u32(d, r, &n));
-  if ((uint64_t)n * min_entry_bytes > pg_reader_left(r))
+  if (n > pg_reader_left(r))
     return pg__dec_malformed(
         d, r, "unexpected end of section or function (%u entries in %zu bytes)",
         n, pg_reader_left(r));

@@ -66,11 +66,10 @@ pg_status pg__dec_nomem(pg_decoder *d);
 
 pg_status pg__dec_u8(pg_decoder *d, pg_reader *r, uint8_t *out);
 pg_status pg__dec_u32(pg_decoder *d, pg_reader *r, uint32_t *out);
-/* A vector length whose entries take at least `min_entry_bytes` each:
- * a count the remaining bytes cannot hold is malformed, which also bounds
- * every allocation by the size of the module. */
-pg_status pg__dec_count(pg_decoder *d, pg_reader *r, size_t min_entry_bytes,
-                        uint32_t *out);
+/* A vector length. Every entry takes at least one byte, so a count larger
+ * than the bytes left is malformed; this bounds every allocation by the
+ * size of the module. */
+pg_status pg__dec_count(pg_decoder *d, pg_reader *r, uint32_t *out);
 /* A name: length, then that many bytes of valid UTF-8. *bytes points into
  * the module (borrowed). */
 pg_status pg__dec_name_bytes(pg_decoder *d, pg_reader *r,

@@ -18,7 +18,7 @@
  * starting at *start (borrowed). */
 static pg_status valtype_vector(pg_decoder *d, pg_reader *r,
                                 const uint8_t **start, uint32_t *n) {
-  PG_TRY(pg__dec_count(d, r, 1, n));
+  PG_TRY(pg__dec_count(d, r, n));
   *start = r->p;
   for (uint32_t i = 0; i < *n; i++) {
     pg_vt t;
@@ -52,7 +52,7 @@ static pg_status one_functype(pg_decoder *d, pg_reader *r, pg_functype *ft) {
 pg_status pg__dec_type_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 3, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   m->types = pg__dec_alloc(n, sizeof *m->types);
   if (!m->types) return pg__dec_nomem(d);
   m->ntypes = n;
@@ -188,7 +188,7 @@ static pg_status index_spaces_from_imports(pg_decoder *d) {
 pg_status pg__dec_import_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 4, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   m->imports = pg__dec_alloc(n, sizeof *m->imports);
   if (!m->imports) return pg__dec_nomem(d);
   m->nimports = n;
@@ -214,7 +214,7 @@ pg_status pg__dec_import_section(pg_decoder *d, pg_reader *r) {
 pg_status pg__dec_function_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 1, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   m->defined = pg__dec_alloc(n, sizeof *m->defined);
   if (!m->defined ||
       !pg__dec_grow((void **)&m->func_type_index, m->nfuncs, n,
@@ -238,7 +238,7 @@ pg_status pg__dec_function_section(pg_decoder *d, pg_reader *r) {
 pg_status pg__dec_table_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 3, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   if (!pg__dec_grow((void **)&m->tables, m->ntables, n, sizeof *m->tables))
     return pg__dec_nomem(d);
   for (uint32_t i = 0; i < n; i++)
@@ -249,7 +249,7 @@ pg_status pg__dec_table_section(pg_decoder *d, pg_reader *r) {
 pg_status pg__dec_memory_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 2, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   if (!pg__dec_grow((void **)&m->memories, m->nmemories, n,
                     sizeof *m->memories))
     return pg__dec_nomem(d);
@@ -266,7 +266,7 @@ pg_status pg__dec_memory_section(pg_decoder *d, pg_reader *r) {
 pg_status pg__dec_global_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 3, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   m->defined_globals = pg__dec_alloc(n, sizeof *m->defined_globals);
   if (!m->defined_globals ||
       !pg__dec_grow((void **)&m->global_types, m->nglobals, n,
@@ -345,7 +345,7 @@ static pg_status one_export(pg_decoder *d, pg_reader *r, pg_export_decl *e,
 pg_status pg__dec_export_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 3, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   m->exports = pg__dec_alloc(n, sizeof *m->exports);
   export_name *names = pg__dec_alloc(n, sizeof *names);
   pg_status st = PG_OK;

@@ -144,12 +144,12 @@ static pg_status skip_nonconst(pg_decoder *d, pg_reader *r, uint8_t op,
     case 0x24: case 0x25: case 0x26:
       return skip_u32s(d, r, 1);
     case OP_BR_TABLE:
-      PG_TRY(pg__dec_count(d, r, 1, &n));
+      PG_TRY(pg__dec_count(d, r, &n));
       PG_TRY(skip_u32s(d, r, n));
       return skip_u32s(d, r, 1);
     case OP_CALL_INDIRECT: return skip_u32s(d, r, 2);
     case OP_SELECT_T:
-      PG_TRY(pg__dec_count(d, r, 1, &n));
+      PG_TRY(pg__dec_count(d, r, &n));
       return skip_bytes(d, r, n);
     case 0x3F: case 0x40: return skip_bytes(d, r, 1);
     case OP_PREFIX_FC: return skip_prefixed(d, r, at);
@@ -221,7 +221,7 @@ pg_status pg__dec_constexpr(pg_decoder *d, pg_reader *r, pg_vt expected,
 static pg_status elem_items(pg_decoder *d, pg_reader *r, pg_elem_decl *e,
                             bool exprs) {
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, exprs ? 2 : 1, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   e->items = pg__dec_alloc(n, sizeof *e->items);
   if (!e->items) return pg__dec_nomem(d);
   e->count = n;
@@ -283,7 +283,7 @@ static pg_status one_elem(pg_decoder *d, pg_reader *r, pg_elem_decl *e) {
 pg_status pg__dec_element_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 2, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   m->elems = pg__dec_alloc(n, sizeof *m->elems);
   if (!m->elems) return pg__dec_nomem(d);
   m->nelems = n;
@@ -305,7 +305,7 @@ pg_status pg__dec_datacount_section(pg_decoder *d, pg_reader *r) {
  * total (so nothing is allocated for an absurd count), once to expand. */
 static pg_status read_locals(pg_decoder *d, pg_reader *r, pg_func_decl *f) {
   uint32_t ngroups;
-  PG_TRY(pg__dec_count(d, r, 2, &ngroups));
+  PG_TRY(pg__dec_count(d, r, &ngroups));
   pg_reader again = *r;
   uint64_t total = 0;
   for (uint32_t g = 0; g < ngroups; g++) {
@@ -361,7 +361,7 @@ static pg_status one_body(pg_decoder *d, pg_reader *r, pg_func_decl *f) {
 pg_status pg__dec_code_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 3, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   if (n != d->nfunc_decls)
     return pg__dec_malformed(d, r,
                              "function and code section have inconsistent "
@@ -397,7 +397,7 @@ static pg_status one_data(pg_decoder *d, pg_reader *r, pg_data_decl *seg) {
 pg_status pg__dec_data_section(pg_decoder *d, pg_reader *r) {
   pg_module *m = d->m;
   uint32_t n;
-  PG_TRY(pg__dec_count(d, r, 2, &n));
+  PG_TRY(pg__dec_count(d, r, &n));
   if (m->has_data_count && n != m->data_count)
     return pg__dec_malformed(d, r,
                              "data count and data section have inconsistent "

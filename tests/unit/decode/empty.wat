@@ -1,0 +1,2 @@
+;; empty.wat: the smallest module.
+(module)

@@ -1,0 +1,30 @@
+;; full.wat: one module that uses every section of the binary format, for
+;; the decoder's unit tests (test_decode.c checks the decoded fields).
+(module $demo
+  (type $t0 (func (param i32 i64) (result f32)))
+  (type $t1 (func))
+  (import "env" "f" (func $imp (type $t0)))
+  (import "env" "tab" (table 1 10 funcref))
+  (import "env" "mem" (memory 1 2))
+  (import "env" "g" (global $gi i32))
+  (func $add (param i32 i32) (result i32) (local i64 i64 f32)
+    local.get 0
+    local.get 1
+    i32.add)
+  (func $start (type $t1))
+  (func $third (result i64) (local $a f64)
+    i64.const 7)
+  (table $t2 2 externref)
+  (global $g1 (mut i64) (i64.const -5))
+  (global $g2 i32 (global.get $gi))
+  (global $g3 funcref (ref.func $third))
+  (export "add" (func $add))
+  (export "mem" (memory 0))
+  (export "g1" (global $g1))
+  (start $start)
+  (elem (i32.const 0) $add)
+  (elem funcref (ref.null func))
+  (elem declare func $start)
+  (elem (table $t2) (i32.const 1) externref (ref.null extern))
+  (data (i32.const 16) "hello")
+  (data "passive"))
