@@ -1,0 +1,39 @@
+/*
+ * cli.h: what the files of the `parigot` command share: the subcommand
+ * table's entry type and the subcommands themselves (one file each:
+ * exec.c, later run.c and graph.c), plus tiny option-parsing helpers.
+ */
+#ifndef PG_CLI_H
+#define PG_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PG_CLI_VERSION "0.1.0"
+
+/* Exit codes shared by every subcommand. */
+enum {
+  PG_EXIT_OK = 0,
+  PG_EXIT_FAILURE = 1, /* the input could not be read, loaded or linked */
+  PG_EXIT_USAGE = 2,   /* bad command line */
+  PG_EXIT_TRAP = 134   /* a guest trapped (like a native abort) */
+};
+
+/* One subcommand: argv[0] is the subcommand's name; returns the exit code. */
+typedef struct pg_cli_command {
+  const char *name;
+  const char *summary; /* one line for `parigot --help` */
+  int (*run)(int argc, char **argv);
+} pg_cli_command;
+
+int pg__cli_exec(int argc, char **argv);
+
+/* Matches "--name VALUE" and "--name=VALUE" at argv[*i]; on a match writes
+ * *value (borrowed from argv), advances *i past what it used and returns
+ * true. A missing value prints a usage error and sets *bad. */
+bool pg__cli_option(int argc, char **argv, int *i, const char *name,
+                    const char **value, bool *bad);
+/* Parses a whole unsigned decimal number; false on junk or overflow. */
+bool pg__cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+#endif /* PG_CLI_H */

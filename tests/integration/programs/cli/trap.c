@@ -1,0 +1,41 @@
+/*
+ * trap.c: a guest that traps on purpose, for the CLI test: argv[1] picks
+ * the trap (unreachable, div, oob, stack), reached through named functions
+ * so the backtrace has something to show. It prints (and flushes) a line
+ * first: that line must reach stdout even though the program dies.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile int zero = 0;
+static volatile int never = -1; /* keeps the recursion formally finite */
+
+__attribute__((noinline)) static int innermost_trap(const char *kind) {
+  if (strcmp(kind, "div") == 0) return 100 / zero;
+  if (strcmp(kind, "oob") == 0) return *(volatile int *)(0xFFFFFFF0u);
+  __builtin_trap();
+}
+
+__attribute__((noinline)) static int middle_frame(const char *kind) {
+  return innermost_trap(kind) + 1;
+}
+
+__attribute__((noinline)) static int recurse_forever(int n) {
+  volatile char pad[64];
+  if (n == never) return 0;
+  pad[n & 63] = (char)n;
+  return recurse_forever(n + 1) + pad[(n + 1) & 63];
+}
+
+int main(int argc, char **argv) {
+  const char *kind = argc > 1 ? argv[1] : "unreachable";
+  printf("about to trap: %s\n", kind);
+  fflush(stdout);
+  if (strcmp(kind, "stack") == 0) return recurse_forever(0);
+  if (strcmp(kind, "loop") == 0) {
+    for (volatile unsigned long i = 0;; i++) {
+    }
+  }
+  return middle_frame(kind);
+}
