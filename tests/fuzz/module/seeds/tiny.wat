@@ -1,0 +1,2 @@
+;; tiny.wat: fuzz seed -- the empty module.
+(module)
