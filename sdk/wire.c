@@ -185,13 +185,21 @@ static const uint8_t *count_occurrence(pg_reader *r, const uint8_t *p,
   const uint8_t *q = pg_wire_read_len(r, p, end, &len);
   if (!q)
     return NULL;
-  if (kind == PG_COUNT_FIXED32)
-    *n += len / 4;
-  else if (kind == PG_COUNT_FIXED64)
-    *n += len / 8;
-  else
-    for (size_t i = 0; i < len; i++)
+  /* A run that ends inside a value fails here, where the decode pass
+   * would fail, so that pass never finds more values than counted. */
+  size_t whole = len;
+  if (kind == PG_COUNT_FIXED32 || kind == PG_COUNT_FIXED64) {
+    size_t width = kind == PG_COUNT_FIXED32 ? 4 : 8;
+    whole = len - len % width;
+    *n += len / width;
+  } else {
+    while (whole > 0 && q[whole - 1] >= 0x80)
+      whole--;
+    for (size_t i = 0; i < whole; i++)
       *n += q[i] < 0x80; /* one terminating byte per varint */
+  }
+  if (whole != len)
+    return pg_wire_fail(r, q + whole, PG_WIRE_TRUNCATED);
   return q + len;
 }
 
