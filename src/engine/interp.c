@@ -54,6 +54,7 @@ struct pg_exec {
   pg_frame *frames; /* owned, max_frames entries */
   uint32_t max_frames;
   uint32_t depth; /* frames in use (valid while suspended) */
+  pg_run_state suspended; /* PG_RUN_YIELDED, PG_RUN_NO_FUEL or IDLE */
   /* Saved while suspended (yield or out of fuel). */
   const pg_word *pc;
   pg_cell *fp;
@@ -298,7 +299,7 @@ do_host_call: {
     ex->fp = fp;
     ex->cur = cur;
     ex->depth = depth;
-    root->state = PG_RUN_YIELDED;
+    ex->suspended = root->state = PG_RUN_YIELDED;
     return PG_YIELD;
   }
   host_func = callee;
@@ -685,7 +686,7 @@ no_fuel:
   ex->fp = fp;
   ex->cur = cur;
   ex->depth = depth;
-  root->state = PG_RUN_NO_FUEL;
+  ex->suspended = root->state = PG_RUN_NO_FUEL;
   return PG_OUT_OF_FUEL;
 }
 
@@ -758,11 +759,10 @@ static pg_status finish(pg_instance *inst, pg_status st) {
   return PG_OK;
 }
 
+/* The caller (api.c / instance.c) owns inst->state and checks it before
+ * calling; the values set here match what it sets from our status. */
 pg_status pg__interp_invoke(pg_instance *inst, const pg_func *fn,
                             const pg_cell *args, uint32_t nargs) {
-  if (inst->state == PG_RUN_RUNNING || inst->state == PG_RUN_YIELDED ||
-      inst->state == PG_RUN_NO_FUEL)
-    return PG_BAD_STATE;
   if (nargs != fn->type->nparams) return PG_BAD_ARG;
   pg_status st = ensure_exec(inst);
   if (st != PG_OK) return st;
@@ -779,6 +779,7 @@ pg_status pg__interp_invoke(pg_instance *inst, const pg_func *fn,
   ex->fp = ex->stack;
   ex->cur = inst;
   ex->depth = 0;
+  ex->suspended = PG_RUN_IDLE;
   inst->state = PG_RUN_RUNNING;
   return finish(inst, run(inst, ex, NULL));
 }
@@ -787,20 +788,24 @@ pg_status pg__interp_resume(pg_instance *inst, const pg_cell *host_results,
                             uint32_t nresults) {
   pg_exec *ex = inst->exec;
   if (!ex) return PG_BAD_STATE;
-  if (inst->state == PG_RUN_YIELDED) {
+  if (ex->suspended == PG_RUN_YIELDED) {
     if (nresults != ex->yield_nresults || (nresults && !host_results))
       return PG_BAD_ARG;
     if (nresults)
       memcpy(ex->yield_results, host_results, nresults * sizeof *host_results);
-  } else if (inst->state != PG_RUN_NO_FUEL) {
+  } else if (ex->suspended != PG_RUN_NO_FUEL) {
     return PG_BAD_STATE;
   }
+  ex->suspended = PG_RUN_IDLE;
   inst->state = PG_RUN_RUNNING;
   return finish(inst, run(inst, ex, NULL));
 }
 
 void pg__interp_abort(pg_instance *inst) {
-  if (inst->exec) inst->exec->depth = 0;
+  if (inst->exec) {
+    inst->exec->depth = 0;
+    inst->exec->suspended = PG_RUN_IDLE;
+  }
   inst->state = PG_RUN_IDLE;
 }
 
