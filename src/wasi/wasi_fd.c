@@ -86,6 +86,9 @@ PG_WASI_HOST_FN(fd_write) {
   pg_wasi *w = call->env;
   pg__wasi_fd *e = lookup(call, pg__wasi_arg32(call, 0));
   if (!e) return pg__wasi_ret(call, WASI_EBADF);
+  /* Every pointer is checked before a byte moves. */
+  uint8_t *result = pg__wasi_mem(call, pg__wasi_arg32(call, 3), 4);
+  if (!result) return pg__wasi_ret(call, WASI_EFAULT);
   struct iovec iov[PG_WASI_MAX_IOVS];
   int n = 0, err;
   size_t total = 0;
@@ -105,7 +108,7 @@ PG_WASI_HOST_FN(fd_write) {
     }
   }
   if (!err && wrote < 0) err = pg__wasi_errno(errno);
-  if (!err) err = pg__wasi_store32(call, pg__wasi_arg32(call, 3), (uint32_t)wrote);
+  if (!err) pg__wasi_put32(result, (uint32_t)wrote);
   return pg__wasi_ret(call, err);
 }
 
@@ -113,6 +116,8 @@ PG_WASI_HOST_FN(fd_read) {
   pg_wasi *w = call->env;
   pg__wasi_fd *e = lookup(call, pg__wasi_arg32(call, 0));
   if (!e) return pg__wasi_ret(call, WASI_EBADF);
+  uint8_t *result = pg__wasi_mem(call, pg__wasi_arg32(call, 3), 4);
+  if (!result) return pg__wasi_ret(call, WASI_EFAULT);
   struct iovec iov[PG_WASI_MAX_IOVS];
   int n = 0;
   size_t total = 0;
@@ -124,7 +129,7 @@ PG_WASI_HOST_FN(fd_read) {
          errno == EINTR) {
   }
   if (!err && got < 0) err = pg__wasi_errno(errno);
-  if (!err) err = pg__wasi_store32(call, pg__wasi_arg32(call, 3), (uint32_t)got);
+  if (!err) pg__wasi_put32(result, (uint32_t)got);
   return pg__wasi_ret(call, err);
 }
 
@@ -137,6 +142,8 @@ static pg_host_result positioned_io(pg_host_call *call, bool writing) {
   if (offset > INT64_MAX) return pg__wasi_ret(call, WASI_EINVAL);
   if (e->filetype == WASI_FILETYPE_DIRECTORY)
     return pg__wasi_ret(call, WASI_EISDIR);
+  uint8_t *result = pg__wasi_mem(call, pg__wasi_arg32(call, 4), 4);
+  if (!result) return pg__wasi_ret(call, WASI_EFAULT);
   struct iovec iov[PG_WASI_MAX_IOVS];
   int n = 0;
   size_t total = 0;
@@ -150,7 +157,7 @@ static pg_host_result positioned_io(pg_host_call *call, bool writing) {
     if (done >= 0 || errno != EINTR) break;
   }
   if (!err && done < 0) err = pg__wasi_errno(errno);
-  if (!err) err = pg__wasi_store32(call, pg__wasi_arg32(call, 4), (uint32_t)done);
+  if (!err) pg__wasi_put32(result, (uint32_t)done);
   return pg__wasi_ret(call, err);
 }
 
@@ -171,10 +178,12 @@ PG_WASI_HOST_FN(fd_seek) {
   if (how < 0) return pg__wasi_ret(call, WASI_EINVAL);
   if (e->filetype == WASI_FILETYPE_DIRECTORY)
     return pg__wasi_ret(call, WASI_EBADF);
+  uint8_t *result = pg__wasi_mem(call, pg__wasi_arg32(call, 3), 8);
+  if (!result) return pg__wasi_ret(call, WASI_EFAULT);
   int err = pg__wasi_flush_out(call->env);
   off_t pos = lseek(e->host_fd, (off_t)offset, how);
   if (!err && pos < 0) err = pg__wasi_errno(errno);
-  if (!err) err = pg__wasi_store64(call, pg__wasi_arg32(call, 3), (uint64_t)pos);
+  if (!err) pg__wasi_put64(result, (uint64_t)pos);
   return pg__wasi_ret(call, err);
 }
 

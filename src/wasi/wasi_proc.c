@@ -191,32 +191,33 @@ static void sleep_ns(uint64_t ns) {
 }
 
 /* Waits for the first subscription to be ready: a host poll() when fds are
- * involved, else a sleep until the earliest clock. With a clock hook time is
- * the hook's business, so clocks fire at once without sleeping. Returns the
- * earliest clock wait, or UINT64_MAX when an fd became ready first. */
+ * involved, else a sleep until the earliest clock. Returns how far time got:
+ * the earliest clock's wait (clocks with that wait or less fire), 0 when an
+ * error event fires at once, or UINT64_MAX when an fd became ready first.
+ * With a clock hook, time is the hook's business: the earliest clock fires
+ * without a real sleep. */
 static uint64_t wait_ready(pg_wasi *w, poll_sub *subs, uint32_t n,
                            struct pollfd *pfds, int npfds) {
   uint64_t min_wait = UINT64_MAX;
-  bool early = false; /* an error event fires at once */
+  bool early = false;
   for (uint32_t i = 0; i < n; i++) {
     if (subs[i].error) early = true;
     if (subs[i].tag == EVENT_CLOCK && subs[i].wait_ns < min_wait)
       min_wait = subs[i].wait_ns;
   }
-  if (w->clock_ns && min_wait != UINT64_MAX) min_wait = 0;
-  if (early && min_wait != UINT64_MAX) min_wait = 0;
+  if (early) min_wait = 0;
+  uint64_t sleep = w->clock_ns ? 0 : min_wait;
   if (npfds > 0) {
-    int timeout_ms = min_wait == UINT64_MAX ? -1
-                     : min_wait / 1000000u > 86400000u
+    int timeout_ms = sleep == UINT64_MAX ? -1
+                     : sleep / 1000000u > 86400000u
                          ? 86400000
-                         : (int)((min_wait + 999999u) / 1000000u);
-    if (early) timeout_ms = 0;
+                         : (int)((sleep + 999999u) / 1000000u);
     int r;
     while ((r = poll(pfds, (nfds_t)npfds, timeout_ms)) < 0 && errno == EINTR) {
     }
-    if (r > 0) return UINT64_MAX;
-  } else if (min_wait != UINT64_MAX && !early) {
-    sleep_ns(min_wait);
+    if (r > 0) return early ? 0 : UINT64_MAX;
+  } else if (sleep != UINT64_MAX && sleep > 0) {
+    sleep_ns(sleep);
   }
   return min_wait;
 }
