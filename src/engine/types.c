@@ -44,9 +44,9 @@ static uint64_t sig_hash(const pg_vt *types, uint32_t nparams,
 
 static bool sig_equal(const sig_entry *e, uint64_t hash, const pg_vt *types,
                       uint32_t nparams, uint32_t nresults) {
+  size_t n = (size_t)nparams + nresults;
   return e->hash == hash && e->nparams == nparams &&
-         e->nresults == nresults &&
-         memcmp(e->types, types, (size_t)nparams + nresults) == 0;
+         e->nresults == nresults && (n == 0 || memcmp(e->types, types, n) == 0);
 }
 
 static sig_entry *find_slot(sig_entry *slots, uint32_t capacity,
@@ -88,7 +88,7 @@ static uint32_t intern_locked(const pg_vt *types, uint32_t nparams,
   size_t ntypes = (size_t)nparams + nresults;
   pg_vt *copy = malloc(ntypes ? ntypes : 1);
   if (!copy) return 0;
-  memcpy(copy, types, ntypes);
+  if (ntypes) memcpy(copy, types, ntypes); /* types may be NULL when 0 */
   sig_entry *e =
       find_slot(sigs.slots, sigs.capacity, hash, types, nparams, nresults);
   e->hash = hash;
