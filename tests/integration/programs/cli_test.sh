@@ -110,7 +110,7 @@ expect_rc 0
 run exec "$wasm/pgprog_args_exit.wasm" exit 300
 expect_rc 44
 run exec -- "$wasm/pgprog_args_exit.wasm" --not-an-option x
-expect_rc 15; expect_out "argv[1]=[--not-an-option]"
+expect_rc 16; expect_out "argv[1]=[--not-an-option]"
 
 current="--dir confinement"
 mkdir -p "$tmp/box/sub" "$tmp/outside"

@@ -1,6 +1,6 @@
 /*
  * math_double.c: double arithmetic and <math.h> (sin, cos, tan, exp, log,
- * log10, pow, sqrt, fmod, floor, ceil, round, trunc, atan2, hypot, cbrt,
+ * log10, pow, sqrt, fmod, floor, ceil, round, trunc, atan2, hypot,
  * frexp/ldexp), printed with %.17g so every bit shows.
  */
 #include <math.h>
@@ -18,8 +18,10 @@ static void transcendental(void) {
     if (x > 0)
       printf("  log %.17g log10 %.17g log2 %.17g sqrt %.17g\n", log(x),
              log10(x), log2(x), sqrt(x));
-    printf("  pow(x,2.5) %.17g pow(1.5,x) %.17g cbrt %.17g\n", pow(fabs(x), 2.5),
-           pow(1.5, x), cbrt(x));
+    /* No cbrt: glibc's is not correctly rounded and musl's (wasi-libc) is,
+     * so they differ in the last bit for some inputs. */
+    printf("  pow(x,2.5) %.17g pow(1.5,x) %.17g\n", pow(fabs(x), 2.5),
+           pow(1.5, x));
   }
 }
 
