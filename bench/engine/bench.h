@@ -19,6 +19,22 @@
 
 /* Nanoseconds on CLOCK_MONOTONIC. */
 uint64_t pg__bench_now_ns(void);
+/* CPU time of the calling thread in nanoseconds (CLOCK_THREAD_CPUTIME_ID). */
+uint64_t pg__bench_cpu_ns(void);
+
+/* The best (smallest) wall and CPU times over some runs, each minimum taken
+ * on its own. CPU time is reported beside wall time because the machine
+ * may be shared: another process's load inflates wall time, much less the
+ * CPU time. */
+typedef struct pg_bench_best {
+  uint64_t wall_ns;
+  uint64_t cpu_ns;
+} pg_bench_best;
+
+#define PG_BENCH_BEST_INIT {UINT64_MAX, UINT64_MAX}
+
+/* Folds one run's times into *best. */
+void pg__bench_best_add(pg_bench_best *best, uint64_t wall_ns, uint64_t cpu_ns);
 
 /* A captured stdout: NUL-terminated, owned by whoever holds the struct
  * (free with pg__bench_output_free). */
@@ -44,18 +60,18 @@ typedef struct pg_bench_plan {
 } pg_bench_plan;
 
 /* Runs the native program `path` (borrowed) `plan->native_runs` times with
- * the plan's argument. On success writes the best wall time to *best_ns
- * and the first run's stdout to *out (owned by the caller) and returns
+ * the plan's argument. On success writes the best times to *best (CPU time
+ * is the child's user + system time) and the first run's stdout to *out (owned by the caller) and returns
  * true; on failure (cannot start, non-zero exit, outputs that differ
  * between runs) writes the reason to err and returns false. */
 bool pg__bench_native(const char *path, const pg_bench_plan *plan,
-                      uint64_t *best_ns, pg_bench_output *out, char *err,
+                      pg_bench_best *best, pg_bench_output *out, char *err,
                       size_t errlen);
 
 /* Result of timing one workload under parigot. */
 typedef struct pg_bench_wasm_result {
   uint64_t compile_ns; /* best pg_module_new of the module */
-  uint64_t best_ns;    /* best instantiate + _start + teardown */
+  pg_bench_best best;  /* best instantiate + _start + teardown */
   int runs;            /* how many runs the budget allowed */
   size_t wasm_bytes;   /* size of the module file */
 } pg_bench_wasm_result;
@@ -69,9 +85,12 @@ bool pg__bench_wasm(const char *path, const char *name,
                     const pg_bench_plan *plan, pg_bench_wasm_result *res,
                     pg_bench_output *out, char *err, size_t errlen);
 
-/* Mean and 99th percentile of one measured operation. */
+/* Distribution of one measured operation. The mean is pulled up by the
+ * rare iteration that loses the CPU to another process; the median is the
+ * typical cost. */
 typedef struct pg_bench_latency {
   double mean_us;
+  double median_us;
   double p99_us;
 } pg_bench_latency;
 

@@ -73,9 +73,9 @@ static bool measure(subject what, pg_module *m, int iterations,
     total += samples[i];
   }
   qsort(samples, (size_t)iterations, sizeof *samples, compare_u64);
-  size_t p99 = (size_t)iterations * 99 / 100;
   out->mean_us = (double)total / iterations / 1000.0;
-  out->p99_us = samples[p99 < (size_t)iterations ? p99 : 0] / 1000.0;
+  out->median_us = samples[iterations / 2] / 1000.0;
+  out->p99_us = samples[(size_t)iterations * 99 / 100] / 1000.0;
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,10 +51,17 @@ fail:
   return false;
 }
 
+static uint64_t timeval_ns(struct timeval tv)
+{
+  return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+}
+
 /* One run: spawns `path` with the plan's argument, captures its stdout into
- * *out (owned by the caller) and its wall time into *ns. */
-static bool run_once(const char *path, bool quick, uint64_t *ns,
-                     pg_bench_output *out, char *err, size_t errlen)
+ * *out (owned by the caller), its wall time into *wall_ns and its user +
+ * system time into *cpu_ns. */
+static bool run_once(const char *path, bool quick, uint64_t *wall_ns,
+                     uint64_t *cpu_ns, pg_bench_output *out, char *err,
+                     size_t errlen)
 {
   char *argv[] = {(char *)path, quick ? "quick" : NULL, NULL};
   int pipe_fds[2] = {-1, -1};
@@ -77,9 +85,11 @@ static bool run_once(const char *path, bool quick, uint64_t *ns,
   close(pipe_fds[1]);
   pipe_fds[1] = -1;
   bool read_ok = read_all(pipe_fds[0], out);
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage = {0};
+  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
-  *ns = pg__bench_now_ns() - start;
+  *wall_ns = pg__bench_now_ns() - start;
+  *cpu_ns = timeval_ns(usage.ru_utime) + timeval_ns(usage.ru_stime);
   if (!read_ok) {
     snprintf(err, errlen, "cannot read the output of %s", path);
     goto fail;
@@ -100,15 +110,16 @@ fail:
 }
 
 bool pg__bench_native(const char *path, const pg_bench_plan *plan,
-                      uint64_t *best_ns, pg_bench_output *out, char *err,
+                      pg_bench_best *best, pg_bench_output *out, char *err,
                       size_t errlen)
 {
   pg_bench_output first = {0};
-  uint64_t best = UINT64_MAX;
+  *best = (pg_bench_best)PG_BENCH_BEST_INIT;
   for (int run = 0; run < plan->native_runs; run++) {
     pg_bench_output this_run = {0};
-    uint64_t ns;
-    if (!run_once(path, plan->quick, &ns, &this_run, err, errlen))
+    uint64_t wall_ns, cpu_ns;
+    if (!run_once(path, plan->quick, &wall_ns, &cpu_ns, &this_run, err,
+                  errlen))
       goto fail;
     if (run == 0) {
       first = this_run;
@@ -121,10 +132,8 @@ bool pg__bench_native(const char *path, const pg_bench_plan *plan,
         goto fail;
       }
     }
-    if (ns < best)
-      best = ns;
+    pg__bench_best_add(best, wall_ns, cpu_ns);
   }
-  *best_ns = best;
   *out = first;
   return true;
 fail:
