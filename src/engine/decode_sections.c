@@ -329,6 +329,7 @@ static pg_status one_export(pg_decoder *d, pg_reader *r, pg_export_decl *e,
   if (!e->name) return pg__dec_nomem(d);
   memcpy(e->name, name->bytes, name->len);
   e->name[name->len] = '\0';
+  e->name_len = name->len;
   uint8_t kind;
   PG_TRY(pg__dec_u8(d, r, &kind));
   if (kind > PG_EXTERN_GLOBAL) {

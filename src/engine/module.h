@@ -80,7 +80,9 @@ typedef struct pg_import_decl {
 } pg_import_decl;
 
 typedef struct pg_export_decl {
-  char *name; /* owned; unique within the module */
+  char *name; /* owned; unique within the module; NUL-terminated, but a
+                 name may itself contain U+0000 (names.wast does) */
+  uint32_t name_len; /* bytes of name, without the terminating NUL */
   pg_extern_kind kind;
   uint32_t index; /* into the combined (imports first) index space */
 } pg_export_decl;

@@ -136,6 +136,7 @@ static void test_full_globals_exports(void) {
   ASSERT_EQ(g[2].init.index, 3);
   ASSERT_EQ(m->global_types[3].type, PG_FUNCREF);
   ASSERT_STR_EQ(m->exports[0].name, "add");
+  ASSERT_EQ(m->exports[0].name_len, 3);
   ASSERT_EQ(m->exports[0].kind, PG_EXTERN_FUNC);
   ASSERT_EQ(m->exports[0].index, 1);
   pg_export_info ei;
