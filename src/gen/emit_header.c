@@ -43,9 +43,11 @@ static void emit_enum(const gen_type *t, gen_buf *out) {
   for (size_t i = 0; i < e->n_value; i++)
     gen_buf_printf(out, "  %s_%s = %d,\n", t->c_name, e->value[i]->name,
                    e->value[i]->number);
-  /* proto3 enums are open: any int32 may arrive, so the type must hold one */
-  gen_buf_printf(out, "  %s__PG_FORCE_INT32 = 0x7fffffff\n} %s;\n", t->c_name,
-                 t->c_name);
+  /* proto3 enums are open: any int32 may arrive, so the type must be a
+   * signed type that holds every int32 */
+  gen_buf_printf(out, "  %s__PG_MIN_ = -0x7fffffff - 1,\n"
+                      "  %s__PG_MAX_ = 0x7fffffff\n} %s;\n",
+                 t->c_name, t->c_name, t->c_name);
   gen_buf_printf(out,
                  "/* The name of value v (\"%s\"...), NULL when unknown. */\n"
                  "const char *%s_name(int32_t v);\n\n",

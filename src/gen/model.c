@@ -40,8 +40,11 @@ static const gen_scalar scalars[19] = {
     [FIELD(TYPE__TYPE_UINT32)] = {"uint32_t", 0, "uint64_t", "(uint32_t)$", "$",
                             "pg_wire_varint_size($)", 0, "$ != 0",
                             "PG_COUNT_VARINTS"},
+    /* through int32_t: a value read from the wire is an int32 (negative
+     * ones sign-extended to 10 bytes), whatever C makes of the enum type */
     [FIELD(TYPE__TYPE_ENUM)] = {NULL, 0, "uint64_t", "(int32_t)$",
-                          "(uint64_t)(int64_t)$", "pg_wire_int32_size($)", 0,
+                          "(uint64_t)(int64_t)(int32_t)$",
+                          "pg_wire_int32_size((int32_t)$)", 0,
                           "$ != 0", "PG_COUNT_VARINTS"},
     [FIELD(TYPE__TYPE_SFIXED32)] = {"int32_t", 5, "uint32_t", "(int32_t)$",
                               "(uint32_t)$", NULL, 4, "$ != 0",
