@@ -513,18 +513,26 @@ pg_extern pg__instance_extern(const pg_instance *inst,
   return ext;
 }
 
-pg_status pg_instance_export(const pg_instance *inst, const char *name,
-                             pg_extern *out) {
+pg_status pg__instance_export_n(const pg_instance *inst, const char *name,
+                                size_t len, pg_extern *out) {
   if (!inst || !name || !out)
     return PG_BAD_ARG;
   const pg_module *m = inst->module;
   for (uint32_t i = 0; i < m->nexports; i++) {
-    if (strcmp(m->exports[i].name, name) == 0) {
-      *out = pg__instance_extern(inst, &m->exports[i]);
+    const pg_export_decl *e = &m->exports[i];
+    if (e->name_len == len && memcmp(e->name, name, len) == 0) {
+      *out = pg__instance_extern(inst, e);
       return PG_OK;
     }
   }
   return PG_NOT_FOUND;
+}
+
+pg_status pg_instance_export(const pg_instance *inst, const char *name,
+                             pg_extern *out) {
+  if (!name)
+    return PG_BAD_ARG;
+  return pg__instance_export_n(inst, name, strlen(name), out);
 }
 
 pg_func *pg_instance_func(const pg_instance *inst, const char *name) {
