@@ -169,10 +169,20 @@ pg_status pg_instance_resume(pg_instance *inst, const pg_cell *host_results,
   } else if (inst->state != PG_RUN_YIELDED) {
     return PG_BAD_STATE;
   }
+  pg_run_state suspended = inst->state;
   clear_trap(inst);
   inst->state = PG_RUN_RUNNING;
-  return settle(inst, pg__interp_resume(inst, host_results,
-                                        (uint32_t)nresults));
+  pg_status st = pg__interp_resume(inst, host_results, (uint32_t)nresults);
+  if (st == PG_BAD_ARG || st == PG_BAD_STATE) {
+    /* Refused before running (e.g. the wrong number of results): the
+     * computation is still suspended and may be resumed properly. */
+    inst->state = suspended;
+    if (st == PG_BAD_ARG)
+      bad_arg(inst, "%zu results do not match the yielded host function",
+              nresults);
+    return st;
+  }
+  return settle(inst, st);
 }
 
 void pg_instance_abort(pg_instance *inst) {

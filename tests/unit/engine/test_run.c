@@ -295,6 +295,11 @@ static void test_state_and_argument_checks(void) {
   /* After the forced abort the instance runs again. */
   ASSERT_EQ(pg_instance_invoke(inst, run, args, 2), PG_YIELD);
   cell = 10;
+  /* The wrong number of results is refused; the instance stays suspended. */
+  pg_cell two[2] = {10, 10};
+  ASSERT_EQ(pg_instance_resume(inst, two, 2), PG_BAD_ARG);
+  ASSERT_STR_EQ(pg_instance_trap_message(inst),
+                "2 results do not match the yielded host function");
   ASSERT_EQ(pg_instance_resume(inst, &cell, 1), PG_YIELD);
   ASSERT_EQ(pg_instance_resume(inst, &cell, 1), PG_OK);
   ASSERT_EQ(pg_instance_results(inst, &r, 1), 1);
@@ -311,6 +316,29 @@ static void test_state_and_argument_checks(void) {
   pg_linker_free(l);
 }
 
+static void test_many_results_and_host_entry(void) {
+  pg_linker *l = NULL;
+  ASSERT_EQ(pg_linker_new(&l), PG_OK);
+  pg_linker_define_func(l, "env", "add", "ii->i", host_add, NULL);
+  pg_instance *inst = instantiate("many_results", l, NULL);
+  ASSERT_TRUE(inst != NULL);
+  pg_func *many = pg_instance_func(inst, "many");
+  ASSERT_EQ(pg_func_result_count(many), 17);
+  ASSERT_EQ(pg_func_results(many)[16], PG_I64);
+  pg_val r[20];
+  ASSERT_EQ(pg_instance_call(inst, many, NULL, 0, r, 20), PG_OK);
+  ASSERT_EQ(pg_instance_results(inst, r, 20), 17);
+  for (uint32_t i = 0; i < 16; i++)
+    ASSERT_EQ(r[i].of.i32, i + 1);
+  ASSERT_EQ(r[16].type, PG_I64);
+  ASSERT_U64_EQ(r[16].of.i64, 0x100000000ull);
+  ASSERT_EQ(pg_instance_results(inst, r, 2), 17); /* copies only 2 */
+  /* Invoking a host function directly (an exported import). */
+  ASSERT_EQ(call_i32(inst, "host_add", 2, 20, 22), 42);
+  pg_instance_free(inst);
+  pg_linker_free(l);
+}
+
 int main(void) {
   PG_RUN(test_calls_through_imports);
   PG_RUN(test_shared_memory_calls);
@@ -321,5 +349,6 @@ int main(void) {
   PG_RUN(test_backtrace_names);
   PG_RUN(test_memory_grow_limit);
   PG_RUN(test_state_and_argument_checks);
+  PG_RUN(test_many_results_and_host_entry);
   return PG_DONE();
 }
