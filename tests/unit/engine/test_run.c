@@ -178,6 +178,30 @@ static void test_host_trap_and_exit(void) {
   pg_linker_free(l);
 }
 
+/* Tries to run its own instance again from inside a host call. */
+static pg_host_result host_reenter(pg_host_call *call) {
+  pg_status *seen = call->env;
+  pg_val arg = val_i32(9);
+  *seen = pg_instance_invoke(call->instance,
+                             pg_instance_func(call->instance, "exit"), &arg, 1);
+  pg_instance_abort(call->instance); /* a no-op while running */
+  return PG_HOST_DONE;
+}
+
+static void test_no_reentry_while_running(void) {
+  pg_status seen = PG_OK;
+  pg_linker *l = NULL;
+  ASSERT_EQ(pg_linker_new(&l), PG_OK);
+  pg_linker_define_func(l, "env", "fail", "i->", host_reenter, &seen);
+  pg_linker_define_func(l, "env", "exit", "i->", host_exit, NULL);
+  pg_instance *inst = instantiate("host_trap", l, NULL);
+  ASSERT_TRUE(inst != NULL);
+  ASSERT_EQ(call_i32(inst, "fail", 1, 0, 0), 1);
+  ASSERT_EQ(seen, PG_BAD_STATE);
+  pg_instance_free(inst);
+  pg_linker_free(l);
+}
+
 static void test_fuel(void) {
   pg_limits limits = {.fuel = 1000};
   pg_instance *inst = instantiate("loop", NULL, &limits);
@@ -344,6 +368,7 @@ int main(void) {
   PG_RUN(test_shared_memory_calls);
   PG_RUN(test_interleaving_yield);
   PG_RUN(test_host_trap_and_exit);
+  PG_RUN(test_no_reentry_while_running);
   PG_RUN(test_fuel);
   PG_RUN(test_runaway_recursion);
   PG_RUN(test_backtrace_names);
