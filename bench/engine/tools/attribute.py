@@ -19,8 +19,12 @@ def symbol_addresses(binary):
     for line in out.splitlines():
         parts = line.split()
         if len(parts) == 3:
-            addrs.setdefault(parts[2], int(parts[0], 16))
-    return addrs
+            addrs.setdefault(parts[2], []).append(int(parts[0], 16))
+    for name in ("run", "pg__interp_handlers"):
+        if len(addrs.get(name, [])) != 1:
+            sys.exit("attribute.py: expected exactly one symbol %r in %s "
+                     "(the interpreter loop of interp.c)" % (name, binary))
+    return {name: values[0] for name, values in addrs.items()}
 
 
 def main():
