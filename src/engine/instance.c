@@ -513,7 +513,7 @@ pg_extern pg__instance_extern(const pg_instance *inst,
   return ext;
 }
 
-pg_status pg__instance_export_n(const pg_instance *inst, const char *name,
+pg_status pg_instance_export_n(const pg_instance *inst, const char *name,
                                 size_t len, pg_extern *out) {
   if (!inst || !name || !out)
     return PG_BAD_ARG;
@@ -532,7 +532,7 @@ pg_status pg_instance_export(const pg_instance *inst, const char *name,
                              pg_extern *out) {
   if (!name)
     return PG_BAD_ARG;
-  return pg__instance_export_n(inst, name, strlen(name), out);
+  return pg_instance_export_n(inst, name, strlen(name), out);
 }
 
 pg_func *pg_instance_func(const pg_instance *inst, const char *name) {

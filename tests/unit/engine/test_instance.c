@@ -443,6 +443,27 @@ static void test_host_objects(void) {
   pg_instance_free(NULL);
 }
 
+static void test_export_names_with_nul(void) {
+  pg_module *m = load_fixture("nul_names");
+  ASSERT_TRUE(m != NULL);
+  pg_instance *inst = NULL;
+  char err[256];
+  ASSERT_EQ(pg_instance_new(&inst, m, NULL, NULL, err, sizeof err), PG_OK);
+  pg_extern a, anul, empty, nul;
+  ASSERT_EQ(pg_instance_export(inst, "a", &a), PG_OK);
+  ASSERT_EQ(pg_instance_export_n(inst, "a\0b", 3, &anul), PG_OK);
+  ASSERT_EQ(pg_instance_export(inst, "", &empty), PG_OK);
+  ASSERT_EQ(pg_instance_export_n(inst, "\0", 1, &nul), PG_OK);
+  ASSERT_EQ(pg_instance_export_n(inst, "a\0c", 3, &nul), PG_NOT_FOUND);
+  ASSERT_EQ(pg_instance_export_n(inst, "\0", 1, &nul), PG_OK);
+  ASSERT_EQ(a.of.func->index, 0);
+  ASSERT_EQ(anul.of.func->index, 1);
+  ASSERT_EQ(empty.of.func->index, 2);
+  ASSERT_EQ(nul.of.func->index, 3);
+  pg_instance_free(inst);
+  pg_module_free(m);
+}
+
 int main(void) {
   PG_RUN(test_imports_resolve);
   PG_RUN(test_unknown_import);
@@ -458,5 +479,6 @@ int main(void) {
   PG_RUN(test_memory_ptr_edges);
   PG_RUN(test_memory_limit_at_instantiation);
   PG_RUN(test_host_objects);
+  PG_RUN(test_export_names_with_nul);
   return PG_DONE();
 }
