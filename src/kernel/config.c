@@ -1,0 +1,635 @@
+/*
+ * config.c: reads an app's app.yaml (format in config.h) into a
+ * pg_app_config with libyaml's document API, and checks it completely
+ * before the kernel sees it: every key at every level is known, every value
+ * has the right type, names are valid and unique, wasm files exist. The
+ * first problem found stops the load and is reported as
+ * "FILE:LINE: key 'PATH': reason", where PATH locates the key
+ * ("programs[1].replicas"); YAML syntax errors carry libyaml's line and
+ * column instead of a key.
+ */
+#include "kernel/config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#define DEFAULT_DEADLINE_MS 5000u
+#define MAX_DEADLINE_MS 86400000u /* one day */
+#define MAX_REPLICAS 1024u
+#define KEY_PATH_MAX 512
+
+/* Settings the built-in services accept; `is_path` values are resolved
+ * against the app.yaml directory. The single list of what `services:` may
+ * contain. */
+typedef struct builtin_setting {
+  const char *service;
+  const char *key; /* NULL: the service takes no settings (yet) */
+  bool is_path;
+} builtin_setting;
+
+static const builtin_setting builtin_settings[] = {
+    {"log.v1.LogService", NULL, false},
+    {"file.v1.FileService", "root", true},
+};
+#define NBUILTIN_SETTINGS (sizeof builtin_settings / sizeof builtin_settings[0])
+
+/* The state of one load. `doc` is borrowed from pg_app_config_load. */
+typedef struct loader {
+  const char *file; /* borrowed: the path as given, for messages */
+  yaml_document_t *doc;
+  pg_app_config *app; /* being filled; freed by the caller on failure */
+  char *err;
+  size_t errlen;
+} loader;
+
+const char *pg_role_name(pg_role r) {
+  switch (r) {
+  case PG_ROLE_SERVER: return "server";
+  case PG_ROLE_MAIN: return "main";
+  case PG_ROLE_TEST: return "test";
+  }
+  return "?";
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+static int line_of(const yaml_node_t *node) {
+  return node ? (int)node->start_mark.line + 1 : 1;
+}
+
+/* Writes "FILE:LINE: key 'KEY': reason" and returns -1. */
+__attribute__((format(printf, 4, 5))) static int
+fail_at(loader *ld, const yaml_node_t *node, const char *key, const char *fmt,
+        ...) {
+  int n = snprintf(ld->err, ld->errlen, "%s:%d: key '%s': ", ld->file,
+                   line_of(node), key);
+  if (n < 0 || (size_t)n >= ld->errlen) return -1;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* Writes "FILE:LINE: reason" (no key involved) and returns -1. */
+__attribute__((format(printf, 3, 4))) static int
+fail_doc(loader *ld, int line, const char *fmt, ...) {
+  int n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->file, line);
+  if (n < 0 || (size_t)n >= ld->errlen) return -1;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int fail_oom(loader *ld) {
+  snprintf(ld->err, ld->errlen, "%s: out of memory", ld->file);
+  return -1;
+}
+
+/* ---- yaml helpers ---------------------------------------------------- */
+
+static yaml_node_t *node_at(loader *ld, int index) {
+  return yaml_document_get_node(ld->doc, index);
+}
+
+static const char *scalar_text(const yaml_node_t *node) {
+  return (const char *)node->data.scalar.value;
+}
+
+/* An empty plain scalar (`key:` with nothing after it) is YAML's null. */
+static bool is_null(const yaml_node_t *node) {
+  return node->type == YAML_SCALAR_NODE && node->data.scalar.length == 0 &&
+         node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static const char *type_name(const yaml_node_t *node) {
+  if (is_null(node)) return "nothing";
+  switch (node->type) {
+  case YAML_SCALAR_NODE: return "a string";
+  case YAML_SEQUENCE_NODE: return "a list";
+  case YAML_MAPPING_NODE: return "a mapping";
+  default: return "nothing";
+  }
+}
+
+static void join_key(char *out, const char *prefix, const char *key) {
+  if (prefix[0])
+    snprintf(out, KEY_PATH_MAX, "%s.%s", prefix, key);
+  else
+    snprintf(out, KEY_PATH_MAX, "%s", key);
+}
+
+static bool in_list(const char *s, const char *const *list) {
+  for (size_t i = 0; list[i]; i++)
+    if (!strcmp(s, list[i])) return true;
+  return false;
+}
+
+/* Checks that every key of `map` is a string, is in `allowed` (NULL
+ * terminated; NULL list = any key) and appears once. */
+static int check_keys(loader *ld, yaml_node_t *map, const char *prefix,
+                      const char *const *allowed) {
+  char path[KEY_PATH_MAX];
+  yaml_node_pair_t *begin = map->data.mapping.pairs.start;
+  yaml_node_pair_t *end = map->data.mapping.pairs.top;
+  for (yaml_node_pair_t *p = begin; p < end; p++) {
+    yaml_node_t *key = node_at(ld, p->key);
+    if (key->type != YAML_SCALAR_NODE && !prefix[0])
+      return fail_doc(ld, line_of(key), "keys must be strings, got %s",
+                      type_name(key));
+    if (key->type != YAML_SCALAR_NODE)
+      return fail_at(ld, key, prefix, "keys must be strings, got %s",
+                     type_name(key));
+    join_key(path, prefix, scalar_text(key));
+    if (allowed && !in_list(scalar_text(key), allowed))
+      return fail_at(ld, key, path, "unknown key");
+    for (yaml_node_pair_t *q = begin; q < p; q++) {
+      yaml_node_t *earlier = node_at(ld, q->key);
+      if (earlier->type == YAML_SCALAR_NODE &&
+          !strcmp(scalar_text(earlier), scalar_text(key)))
+        return fail_at(ld, key, path, "appears twice (first on line %d)",
+                       line_of(earlier));
+    }
+  }
+  return 0;
+}
+
+/* The value of `key` in `map`, or NULL. Keys were checked by check_keys. */
+static yaml_node_t *find_value(loader *ld, yaml_node_t *map, const char *key) {
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+       p < map->data.mapping.pairs.top; p++)
+    if (!strcmp(scalar_text(node_at(ld, p->key)), key))
+      return node_at(ld, p->value);
+  return NULL;
+}
+
+static int expect_type(loader *ld, yaml_node_t *node, const char *path,
+                       yaml_node_type_t type, const char *what) {
+  if (node->type == type && !is_null(node)) return 0;
+  return fail_at(ld, node, path, "must be %s, got %s", what, type_name(node));
+}
+
+/* Copies a scalar's text into *out (malloc'd). */
+static int get_string(loader *ld, yaml_node_t *node, const char *path,
+                      char **out) {
+  if (expect_type(ld, node, path, YAML_SCALAR_NODE, "a string") < 0) return -1;
+  if (strlen(scalar_text(node)) != node->data.scalar.length)
+    return fail_at(ld, node, path, "must not contain a NUL character");
+  *out = strdup(scalar_text(node));
+  return *out ? 0 : fail_oom(ld);
+}
+
+static int get_u32(loader *ld, yaml_node_t *node, const char *path,
+                   uint32_t min, uint32_t max, uint32_t *out) {
+  if (node->type != YAML_SCALAR_NODE || is_null(node))
+    return fail_at(ld, node, path, "must be an integer from %u to %u, got %s",
+                   min, max, type_name(node));
+  const char *s = scalar_text(node);
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10)
+                                                      : 0;
+  if (!end || *end || errno || v < min || v > max)
+    return fail_at(ld, node, path, "must be an integer from %u to %u, got '%s'",
+                   min, max, s);
+  *out = (uint32_t)v;
+  return 0;
+}
+
+/* Program and app names: [A-Za-z0-9_.-]+ (they appear in log lines, file
+ * names and, later, NATS subjects). */
+static bool valid_name(const char *s) {
+  if (!s[0]) return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+          (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
+      return false;
+  return true;
+}
+
+static int get_name(loader *ld, yaml_node_t *node, const char *path,
+                    char **out) {
+  if (get_string(ld, node, path, out) < 0) return -1;
+  if (valid_name(*out)) return 0;
+  fail_at(ld, node, path,
+          "'%s' is not a valid name (letters, digits, '_', '.', '-')", *out);
+  free(*out);
+  *out = NULL;
+  return -1;
+}
+
+/* ---- paths ----------------------------------------------------------- */
+
+/* `rel` resolved against `dir` (absolute paths stay as they are). */
+static char *resolve_path(const char *dir, const char *rel) {
+  if (rel[0] == '/' || !strcmp(dir, ".")) return strdup(rel);
+  size_t dirlen = strlen(dir);
+  const char *sep = dir[dirlen - 1] == '/' ? "" : "/";
+  size_t n = dirlen + 1 + strlen(rel) + 1;
+  char *out = malloc(n);
+  if (out) snprintf(out, n, "%s%s%s", dir, sep, rel);
+  return out;
+}
+
+static char *dir_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return strdup(".");
+  if (slash == path) return strdup("/");
+  return strndup(path, (size_t)(slash - path));
+}
+
+static int check_wasm_file(loader *ld, yaml_node_t *node, const char *path,
+                           const char *resolved) {
+  struct stat st;
+  if (stat(resolved, &st) != 0)
+    return fail_at(ld, node, path, "file '%s' %s", resolved,
+                   errno == ENOENT ? "does not exist" : strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail_at(ld, node, path, "'%s' is not a regular file", resolved);
+  return 0;
+}
+
+/* ---- programs -------------------------------------------------------- */
+
+static int get_role(loader *ld, yaml_node_t *node, const char *path,
+                    pg_role *out) {
+  if (expect_type(ld, node, path, YAML_SCALAR_NODE, "a string") < 0) return -1;
+  static const pg_role roles[] = {PG_ROLE_SERVER, PG_ROLE_MAIN, PG_ROLE_TEST};
+  for (size_t i = 0; i < 3; i++)
+    if (!strcmp(scalar_text(node), pg_role_name(roles[i]))) {
+      *out = roles[i];
+      return 0;
+    }
+  return fail_at(ld, node, path, "must be server, main or test, got '%s'",
+                 scalar_text(node));
+}
+
+static int get_string_list(loader *ld, yaml_node_t *node, const char *path,
+                           char ***out, size_t *nout) {
+  if (node->type != YAML_SEQUENCE_NODE)
+    return fail_at(ld, node, path, "must be a list of strings, got %s",
+                   type_name(node));
+  yaml_node_item_t *items = node->data.sequence.items.start;
+  size_t n = (size_t)(node->data.sequence.items.top - items);
+  *out = calloc(n ? n : 1, sizeof **out);
+  if (!*out) return fail_oom(ld);
+  for (size_t i = 0; i < n; i++) {
+    char item_path[KEY_PATH_MAX];
+    snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+    if (get_string(ld, node_at(ld, items[i]), item_path, &(*out)[i]) < 0)
+      return -1;
+    *nout = i + 1;
+  }
+  return 0;
+}
+
+static bool valid_env_key(const char *s) {
+  return s[0] && !strchr(s, '=');
+}
+
+/* env: a mapping of KEY: value, stored as "KEY=value". */
+static int get_env(loader *ld, yaml_node_t *node, const char *path,
+                   char ***out, size_t *nout) {
+  if (node->type != YAML_MAPPING_NODE)
+    return fail_at(ld, node, path, "must be a mapping of NAME: value, got %s",
+                   type_name(node));
+  if (check_keys(ld, node, path, NULL) < 0) return -1;
+  yaml_node_pair_t *pairs = node->data.mapping.pairs.start;
+  size_t n = (size_t)(node->data.mapping.pairs.top - pairs);
+  *out = calloc(n ? n : 1, sizeof **out);
+  if (!*out) return fail_oom(ld);
+  for (size_t i = 0; i < n; i++) {
+    yaml_node_t *key = node_at(ld, pairs[i].key);
+    yaml_node_t *value = node_at(ld, pairs[i].value);
+    char key_path[KEY_PATH_MAX];
+    join_key(key_path, path, scalar_text(key));
+    if (!valid_env_key(scalar_text(key)))
+      return fail_at(ld, key, key_path, "not a valid environment name");
+    char *text = NULL;
+    if (is_null(value)) text = strdup("");
+    else if (get_string(ld, value, key_path, &text) < 0) return -1;
+    if (!text) return fail_oom(ld);
+    size_t len = strlen(scalar_text(key)) + 1 + strlen(text) + 1;
+    (*out)[i] = malloc(len);
+    if ((*out)[i]) snprintf((*out)[i], len, "%s=%s", scalar_text(key), text);
+    free(text);
+    if (!(*out)[i]) return fail_oom(ld);
+    *nout = i + 1;
+  }
+  return 0;
+}
+
+static const char *const program_keys[] = {"name", "wasm", "role", "replicas",
+                                           "args", "env",  NULL};
+
+/* Fills the required keys of one program: name and wasm. */
+static int load_program_required(loader *ld, yaml_node_t *node,
+                                 const char *prefix, size_t index,
+                                 pg_program_config *prog) {
+  char path[KEY_PATH_MAX];
+  yaml_node_t *v;
+  join_key(path, prefix, "name");
+  if (!(v = find_value(ld, node, "name")))
+    return fail_at(ld, node, path, "missing (every program needs a name)");
+  if (get_name(ld, v, path, &prog->name) < 0) return -1;
+  for (size_t i = 0; i < index; i++)
+    if (!strcmp(ld->app->programs[i].name, prog->name))
+      return fail_at(ld, v, path, "program name '%s' is already used on line %d",
+                     prog->name, ld->app->programs[i].line);
+  join_key(path, prefix, "wasm");
+  if (!(v = find_value(ld, node, "wasm")))
+    return fail_at(ld, node, path, "missing (program '%s' needs a .wasm file)",
+                   prog->name);
+  char *rel = NULL;
+  if (get_string(ld, v, path, &rel) < 0) return -1;
+  prog->wasm_path = resolve_path(ld->app->dir, rel);
+  free(rel);
+  if (!prog->wasm_path) return fail_oom(ld);
+  return check_wasm_file(ld, v, path, prog->wasm_path);
+}
+
+static int load_program_optional(loader *ld, yaml_node_t *node,
+                                 const char *prefix, pg_program_config *prog) {
+  char path[KEY_PATH_MAX];
+  yaml_node_t *v;
+  join_key(path, prefix, "role");
+  if ((v = find_value(ld, node, "role")) &&
+      get_role(ld, v, path, &prog->role) < 0)
+    return -1;
+  join_key(path, prefix, "replicas");
+  if ((v = find_value(ld, node, "replicas")) &&
+      get_u32(ld, v, path, 1, MAX_REPLICAS, &prog->replicas) < 0)
+    return -1;
+  join_key(path, prefix, "args");
+  if ((v = find_value(ld, node, "args")) &&
+      get_string_list(ld, v, path, &prog->args, &prog->nargs) < 0)
+    return -1;
+  join_key(path, prefix, "env");
+  if ((v = find_value(ld, node, "env")) &&
+      get_env(ld, v, path, &prog->env, &prog->nenv) < 0)
+    return -1;
+  return 0;
+}
+
+static int load_program(loader *ld, yaml_node_t *node, size_t index,
+                        pg_program_config *prog) {
+  char prefix[KEY_PATH_MAX];
+  snprintf(prefix, sizeof prefix, "programs[%zu]", index);
+  prog->role = PG_ROLE_SERVER;
+  prog->replicas = 1;
+  prog->line = line_of(node);
+  if (node->type != YAML_MAPPING_NODE)
+    return fail_at(ld, node, prefix,
+                   "must be a mapping with name, wasm, role, ..., got %s",
+                   type_name(node));
+  if (check_keys(ld, node, prefix, program_keys) < 0) return -1;
+  if (load_program_required(ld, node, prefix, index, prog) < 0) return -1;
+  return load_program_optional(ld, node, prefix, prog);
+}
+
+static int load_programs(loader *ld, yaml_node_t *node) {
+  if (node->type != YAML_SEQUENCE_NODE)
+    return fail_at(ld, node, "programs", "must be a list of programs, got %s",
+                   type_name(node));
+  yaml_node_item_t *items = node->data.sequence.items.start;
+  size_t n = (size_t)(node->data.sequence.items.top - items);
+  if (n == 0)
+    return fail_at(ld, node, "programs", "the app needs at least one program");
+  ld->app->programs = calloc(n, sizeof *ld->app->programs);
+  if (!ld->app->programs) return fail_oom(ld);
+  for (size_t i = 0; i < n; i++) {
+    ld->app->nprograms = i + 1; /* so a partly filled entry is freed */
+    if (load_program(ld, node_at(ld, items[i]), i, &ld->app->programs[i]) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- services -------------------------------------------------------- */
+
+static const builtin_setting *find_setting(const char *service,
+                                           const char *key) {
+  for (size_t i = 0; i < NBUILTIN_SETTINGS; i++)
+    if (!strcmp(builtin_settings[i].service, service) &&
+        (key == NULL ||
+         (builtin_settings[i].key && !strcmp(builtin_settings[i].key, key))))
+      return &builtin_settings[i];
+  return NULL;
+}
+
+static int load_service_setting(loader *ld, pg_service_config *svc,
+                                yaml_node_t *key, yaml_node_t *value,
+                                const char *prefix) {
+  char path[KEY_PATH_MAX];
+  join_key(path, prefix, scalar_text(key));
+  const builtin_setting *s = find_setting(svc->service, scalar_text(key));
+  if (!s) return fail_at(ld, key, path, "unknown key");
+  char *text = NULL;
+  if (get_string(ld, value, path, &text) < 0) return -1;
+  svc->keys[svc->n] = strdup(scalar_text(key));
+  svc->values[svc->n] = s->is_path ? resolve_path(ld->app->dir, text) : text;
+  if (s->is_path) free(text);
+  svc->n++;
+  if (!svc->keys[svc->n - 1] || !svc->values[svc->n - 1]) return fail_oom(ld);
+  return 0;
+}
+
+static int load_service(loader *ld, yaml_node_t *key, yaml_node_t *value,
+                        pg_service_config *svc) {
+  char prefix[KEY_PATH_MAX];
+  join_key(prefix, "services", scalar_text(key));
+  if (!find_setting(scalar_text(key), NULL))
+    return fail_at(ld, key, prefix, "unknown built-in service");
+  if (!(svc->service = strdup(scalar_text(key)))) return fail_oom(ld);
+  if (is_null(value)) return 0;
+  if (value->type != YAML_MAPPING_NODE)
+    return fail_at(ld, value, prefix, "must be a mapping of settings, got %s",
+                   type_name(value));
+  if (check_keys(ld, value, prefix, NULL) < 0) return -1;
+  yaml_node_pair_t *pairs = value->data.mapping.pairs.start;
+  size_t n = (size_t)(value->data.mapping.pairs.top - pairs);
+  svc->keys = calloc(n ? n : 1, sizeof *svc->keys);
+  svc->values = calloc(n ? n : 1, sizeof *svc->values);
+  if (!svc->keys || !svc->values) return fail_oom(ld);
+  for (size_t i = 0; i < n; i++)
+    if (load_service_setting(ld, svc, node_at(ld, pairs[i].key),
+                             node_at(ld, pairs[i].value), prefix) < 0)
+      return -1;
+  return 0;
+}
+
+static int load_services(loader *ld, yaml_node_t *node) {
+  if (is_null(node)) return 0;
+  if (node->type != YAML_MAPPING_NODE)
+    return fail_at(ld, node, "services",
+                   "must be a mapping of service names, got %s",
+                   type_name(node));
+  if (check_keys(ld, node, "services", NULL) < 0) return -1;
+  yaml_node_pair_t *pairs = node->data.mapping.pairs.start;
+  size_t n = (size_t)(node->data.mapping.pairs.top - pairs);
+  ld->app->services = calloc(n ? n : 1, sizeof *ld->app->services);
+  if (!ld->app->services) return fail_oom(ld);
+  for (size_t i = 0; i < n; i++) {
+    ld->app->nservices = i + 1;
+    if (load_service(ld, node_at(ld, pairs[i].key),
+                     node_at(ld, pairs[i].value), &ld->app->services[i]) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- the document ---------------------------------------------------- */
+
+static const char *const top_keys[] = {"app", "deadline_ms", "services",
+                                       "programs", NULL};
+
+static int load_root(loader *ld, yaml_node_t *root) {
+  if (root->type != YAML_MAPPING_NODE)
+    return fail_doc(ld, line_of(root),
+                    "the top level must be a mapping with 'app' and "
+                    "'programs', got %s",
+                    type_name(root));
+  if (check_keys(ld, root, "", top_keys) < 0) return -1;
+  yaml_node_t *v;
+  if (!(v = find_value(ld, root, "app")))
+    return fail_at(ld, root, "app", "missing (the app needs a name)");
+  if (get_name(ld, v, "app", &ld->app->name) < 0) return -1;
+  ld->app->deadline_ms = DEFAULT_DEADLINE_MS;
+  if ((v = find_value(ld, root, "deadline_ms")) &&
+      get_u32(ld, v, "deadline_ms", 1, MAX_DEADLINE_MS,
+              &ld->app->deadline_ms) < 0)
+    return -1;
+  if ((v = find_value(ld, root, "services")) && load_services(ld, v) < 0)
+    return -1;
+  if (!(v = find_value(ld, root, "programs")))
+    return fail_at(ld, root, "programs", "missing (the app needs programs)");
+  return load_programs(ld, v);
+}
+
+static int syntax_error(loader *ld, const yaml_parser_t *parser) {
+  const yaml_mark_t *mark = parser->problem ? &parser->problem_mark
+                                            : &parser->context_mark;
+  snprintf(ld->err, ld->errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s",
+           ld->file, mark->line + 1, mark->column + 1,
+           parser->problem ? parser->problem : "unknown problem",
+           parser->context ? " " : "", parser->context ? parser->context : "");
+  return -1;
+}
+
+/* Parses the one document of `f` into *doc (caller deletes it). */
+static int parse_document(loader *ld, FILE *f, yaml_document_t *doc) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) return fail_oom(ld);
+  yaml_parser_set_input_file(&parser, f);
+  int rc = 0;
+  if (!yaml_parser_load(&parser, doc)) {
+    rc = syntax_error(ld, &parser);
+    goto done;
+  }
+  yaml_document_t extra;
+  if (!yaml_parser_load(&parser, &extra)) {
+    yaml_document_delete(doc);
+    rc = syntax_error(ld, &parser);
+    goto done;
+  }
+  bool has_extra = yaml_document_get_root_node(&extra) != NULL;
+  int extra_line = (int)extra.start_mark.line + 1;
+  yaml_document_delete(&extra);
+  if (has_extra) {
+    yaml_document_delete(doc);
+    rc = fail_doc(ld, extra_line,
+                  "a second YAML document; app.yaml holds exactly one");
+  }
+done:
+  yaml_parser_delete(&parser);
+  return rc;
+}
+
+static int load_file(loader *ld, FILE *f) {
+  yaml_document_t doc;
+  if (parse_document(ld, f, &doc) < 0) return -1;
+  ld->doc = &doc;
+  yaml_node_t *root = yaml_document_get_root_node(&doc);
+  int rc;
+  if (!root) {
+    rc = fail_doc(ld, 1, "the file is empty (expected a mapping with "
+                         "'app' and 'programs')");
+  } else {
+    rc = load_root(ld, root);
+  }
+  yaml_document_delete(&doc);
+  ld->doc = NULL;
+  return rc;
+}
+
+int pg_app_config_load(const char *path, pg_app_config **out, char *err,
+                       size_t errlen) {
+  loader ld = {.file = path, .err = err, .errlen = errlen};
+  FILE *f = NULL;
+  if (errlen) err[0] = '\0';
+  ld.app = calloc(1, sizeof *ld.app);
+  if (!ld.app || !(ld.app->path = strdup(path)) ||
+      !(ld.app->dir = dir_of(path))) {
+    fail_oom(&ld);
+    goto fail;
+  }
+  if (!(f = fopen(path, "rb"))) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    goto fail;
+  }
+  if (load_file(&ld, f) < 0) goto fail;
+  fclose(f);
+  *out = ld.app;
+  return 0;
+fail:
+  if (f) fclose(f);
+  pg_app_config_free(ld.app);
+  return -1;
+}
+
+static void free_strings(char **list, size_t n) {
+  for (size_t i = 0; list && i < n; i++) free(list[i]);
+  free(list);
+}
+
+void pg_app_config_free(pg_app_config *app) {
+  if (!app) return;
+  for (size_t i = 0; i < app->nprograms; i++) {
+    pg_program_config *p = &app->programs[i];
+    free(p->name);
+    free(p->wasm_path);
+    free_strings(p->args, p->nargs);
+    free_strings(p->env, p->nenv);
+  }
+  free(app->programs);
+  for (size_t i = 0; i < app->nservices; i++) {
+    pg_service_config *s = &app->services[i];
+    free(s->service);
+    free_strings(s->keys, s->n);
+    free_strings(s->values, s->n);
+  }
+  free(app->services);
+  free(app->name);
+  free(app->dir);
+  free(app->path);
+  free(app);
+}
+
+const char *pg_app_config_service_setting(const pg_app_config *app,
+                                          const char *service,
+                                          const char *key) {
+  for (size_t i = 0; i < app->nservices; i++) {
+    const pg_service_config *s = &app->services[i];
+    if (strcmp(s->service, service) != 0) continue;
+    for (size_t k = 0; k < s->n; k++)
+      if (!strcmp(s->keys[k], key)) return s->values[k];
+  }
+  return NULL;
+}
