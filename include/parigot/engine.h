@@ -286,6 +286,9 @@ pg_module *pg_instance_module(const pg_instance *inst);
  * The object is borrowed from the instance. */
 pg_status pg_instance_export(const pg_instance *inst, const char *name,
                              pg_extern *out);
+/* As pg_instance_export, for a name of len bytes that may contain NUL. */
+pg_status pg_instance_export_n(const pg_instance *inst, const char *name,
+                               size_t len, pg_extern *out);
 /* Shortcut: the exported function `name`, or NULL. */
 pg_func *pg_instance_func(const pg_instance *inst, const char *name);
 
