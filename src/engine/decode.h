@@ -41,6 +41,12 @@ typedef struct pg_decoder {
   char invalid[256];
 } pg_decoder;
 
+/* Ownership, for every function below: the decoder `d` and the reader `r`
+ * are borrowed for the call; `r` is advanced past what was read (on
+ * failure its position is unspecified, but never past r->end). Strings and
+ * arrays written to the module belong to the module (pg__module_destroy
+ * frees them, also after a failure half-way). */
+
 /* Returns early with the status of `expr` unless it is PG_OK. */
 #define PG_TRY(expr)                                                          \
   do {                                                                        \

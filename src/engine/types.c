@@ -99,6 +99,8 @@ static uint32_t intern_locked(const pg_vt *types, uint32_t nparams,
   return e->id;
 }
 
+/* `types` is borrowed (copied into the table on first sight; may be NULL
+ * when nparams + nresults is 0). */
 uint32_t pg__sig_intern(const pg_vt *types, uint32_t nparams,
                         uint32_t nresults) {
   pthread_mutex_lock(&sigs.lock);
