@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# selftest.sh: checks pg_spec itself, independently of the official suite.
+#
+#   selftest.sh PG_SPEC WAST2JSON SELFTEST_DIR OUT_DIR
+#
+# selftest/right.wast must pass completely, every command of
+# selftest/wrong.wast (except its first module) must be reported as a
+# failure -- proof that the comparisons are not vacuous -- and the broken
+# json files in selftest/bad/ must give clean failures, never a crash.
+# Prints "N passed, N failed" over these checks; exits 1 if any failed.
+set -uo pipefail
+if [ $# -ne 4 ]; then
+  echo "usage: selftest.sh PG_SPEC WAST2JSON SELFTEST_DIR OUT_DIR" >&2
+  exit 2
+fi
+pg_spec=$1 wast2json=$2 src=$3 out=$4
+passed=0 failed=0
+
+# check NAME WANT_RC WANT_TEXT -- ARGS...: runs pg_spec ARGS, compares.
+check() {
+  local name=$1 want_rc=$2 want_text=$3
+  shift 4
+  local output rc
+  output=$("$pg_spec" "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne "$want_rc" ] || ! grep -qF -- "$want_text" <<<"$output"; then
+    echo "FAIL $name: exit $rc (want $want_rc), output lacks \"$want_text\":"
+    sed 's/^/    /' <<<"$output" | tail -n 40
+    failed=$((failed + 1))
+  else
+    echo "ok $name"
+    passed=$((passed + 1))
+  fi
+}
+
+mkdir -p "$out/right" "$out/wrong"
+"$wast2json" "$src/right.wast" -o "$out/right/right.json" || exit 1
+# wrong.wast holds modules wabt's own checker rejects on purpose.
+"$wast2json" --no-check "$src/wrong.wast" -o "$out/wrong/wrong.json" || exit 1
+
+check right 0 "right.wast: 32 passed, 0 failed, 1 skipped" -- \
+  "$out/right/right.json"
+check wrong 1 "wrong.wast: 1 passed, 27 failed, 0 skipped" -- \
+  "$out/wrong/wrong.json"
+check wrong_message 1 \
+  'expected trap "integer overflow", got trap "integer divide by zero"' -- \
+  "$out/wrong/wrong.json"
+check not_json 1 "is not valid json: line 3, column 1" -- \
+  "$src/bad/notjson.json"
+check no_commands 1 'no "commands" array' -- "$src/bad/nocommands.json"
+check bad_shapes 1 "shapes.wast: 0 passed, 14 failed, 0 skipped" -- \
+  "$src/bad/shapes.json"
+check missing_file 1 "cannot read" -- "$out/does-not-exist.json"
+check several_files 1 "33 passed, 27 failed, 1 skipped" -- \
+  "$out/right/right.json" "$out/wrong/wrong.json"
+check max_shown 1 "more failures not shown (--max-shown 3)" -- \
+  --max-shown 3 "$out/wrong/wrong.json"
+check usage 2 "usage: pg_spec" --
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
