@@ -235,8 +235,8 @@ static char *dup_name(pg_reader *r) {
 /* Subsection 1: a vector of (function index, name). */
 static bool read_func_names(pg_module *m, pg_reader *r) {
   uint32_t n;
-  if (!pg_read_u32(r, &n) || n > pg_reader_left(r) || m->nfuncs == 0)
-    return false;
+  if (!pg_read_u32(r, &n) || n > pg_reader_left(r)) return false;
+  if (m->nfuncs == 0) return true; /* nothing to name */
   m->func_names = calloc(m->nfuncs, sizeof *m->func_names);
   if (!m->func_names) return false;
   for (uint32_t i = 0; i < n; i++) {

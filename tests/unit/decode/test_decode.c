@@ -190,6 +190,30 @@ static void test_full_names(void) {
   pg_module_free(m);
 }
 
+/* A name section naming a module without functions keeps the module
+ * name; one that breaks off half-way is dropped whole. */
+static void test_name_section_edges(void) {
+  static const uint8_t named[] = {
+      0, 'a', 's', 'm', 1, 0, 0, 0,
+      0, 0x0e, 4, 'n', 'a', 'm', 'e',       /* custom "name" */
+      0, 4, 3, 'm', 'o', 'd',               /* module name "mod" */
+      1, 1, 0};                             /* no function names */
+  pg_module *m = NULL;
+  ASSERT_EQ(pg_module_new(&m, named, sizeof named, NULL, 0), PG_OK);
+  ASSERT_STR_EQ(m->module_name, "mod");
+  ASSERT_TRUE(m->func_names == NULL);
+  pg_module_free(m);
+  static const uint8_t broken[] = {
+      0, 'a', 's', 'm', 1, 0, 0, 0,
+      0, 0x0d, 4, 'n', 'a', 'm', 'e',
+      0, 4, 3, 'm', 'o', 'd',
+      1, 5};                                /* subsection runs past the end */
+  m = NULL;
+  ASSERT_EQ(pg_module_new(&m, broken, sizeof broken, NULL, 0), PG_OK);
+  ASSERT_TRUE(m->module_name == NULL);
+  pg_module_free(m);
+}
+
 static void test_empty_module(void) {
   pg_module *m = load("empty.wasm");
   ASSERT_TRUE(m != NULL);
@@ -516,6 +540,7 @@ int main(void) {
   PG_RUN(test_full_segments);
   PG_RUN(test_full_names);
   PG_RUN(test_empty_module);
+  PG_RUN(test_name_section_edges);
   PG_RUN(test_sig_intern);
   PG_RUN(test_status_strings);
   PG_RUN(test_bad_modules);
