@@ -308,9 +308,12 @@ static bool invoke(pg_instance *inst, const pg_json *action, action_result *r,
   if (!parse_args(pg_json_get(action, "args"), args, &nargs, why, whylen))
     return false;
   describe_invoke(r, field, args, nargs);
-  /* A name with an embedded NUL is looked up by its first part; the engine
-   * API takes C strings. */
-  const pg_func *fn = pg_instance_func(inst, field);
+  /* By length: export names may contain NUL (names.wast). */
+  pg_extern ext;
+  const pg_func *fn = NULL;
+  if (pg_instance_export_n(inst, field, field_len, &ext) == PG_OK &&
+      ext.kind == PG_EXTERN_FUNC)
+    fn = ext.of.func;
   if (!fn) {
     snprintf(why, whylen, "%s: no exported function \"%s\"", r->what, field);
     return false;
@@ -327,14 +330,15 @@ static bool invoke(pg_instance *inst, const pg_json *action, action_result *r,
 
 static bool get_global(pg_instance *inst, const pg_json *action,
                        action_result *r, char *why, size_t whylen) {
-  const char *field = pg_json_get_string(action, "field");
+  size_t field_len = 0;
+  const char *field = pg_json_string(pg_json_get(action, "field"), &field_len);
   pg_extern ext;
   if (!field) {
     snprintf(why, whylen, "get without a \"field\"");
     return false;
   }
   snprintf(r->what, sizeof r->what, "get \"%s\"", field);
-  if (pg_instance_export(inst, field, &ext) != PG_OK ||
+  if (pg_instance_export_n(inst, field, field_len, &ext) != PG_OK ||
       ext.kind != PG_EXTERN_GLOBAL || !ext.of.global) {
     snprintf(why, whylen, "%s: no exported global", r->what);
     return false;

@@ -38,7 +38,7 @@ mkdir -p "$out/right" "$out/wrong"
 # wrong.wast holds modules wabt's own checker rejects on purpose.
 "$wast2json" --no-check "$src/wrong.wast" -o "$out/wrong/wrong.json" || exit 1
 
-check right 0 "right.wast: 32 passed, 0 failed, 1 skipped" -- \
+check right 0 "right.wast: 34 passed, 0 failed, 1 skipped" -- \
   "$out/right/right.json"
 check wrong 1 "wrong.wast: 1 passed, 27 failed, 0 skipped" -- \
   "$out/wrong/wrong.json"
@@ -51,7 +51,7 @@ check no_commands 1 'no "commands" array' -- "$src/bad/nocommands.json"
 check bad_shapes 1 "shapes.wast: 0 passed, 14 failed, 0 skipped" -- \
   "$src/bad/shapes.json"
 check missing_file 1 "cannot read" -- "$out/does-not-exist.json"
-check several_files 1 "33 passed, 27 failed, 1 skipped" -- \
+check several_files 1 "35 passed, 27 failed, 1 skipped" -- \
   "$out/right/right.json" "$out/wrong/wrong.json"
 check max_shown 1 "more failures not shown (--max-shown 3)" -- \
   --max-shown 3 "$out/wrong/wrong.json"
