@@ -23,13 +23,13 @@
 #define MAX_REPLICAS 1024u
 #define KEY_PATH_MAX 512
 
-/* Settings the built-in services accept; `is_path` values are resolved
- * against the app.yaml directory. The single list of what `services:` may
- * contain. */
+/* Settings the built-in services accept; `is_dir` values are directories,
+ * resolved against the app.yaml directory. The single list of what
+ * `services:` may contain. */
 typedef struct builtin_setting {
   const char *service;
   const char *key; /* NULL: the service takes no settings (yet) */
-  bool is_path;
+  bool is_dir;
 } builtin_setting;
 
 static const builtin_setting builtin_settings[] = {
@@ -256,6 +256,16 @@ static int check_wasm_file(loader *ld, yaml_node_t *node, const char *path,
   return 0;
 }
 
+/* A directory setting may name a directory that does not exist yet (the
+ * service creates it), but not a file. */
+static int check_dir(loader *ld, yaml_node_t *node, const char *path,
+                     const char *resolved) {
+  struct stat st;
+  if (stat(resolved, &st) == 0 && !S_ISDIR(st.st_mode))
+    return fail_at(ld, node, path, "'%s' is not a directory", resolved);
+  return 0;
+}
+
 /* ---- programs -------------------------------------------------------- */
 
 static int get_role(loader *ld, yaml_node_t *node, const char *path,
@@ -434,11 +444,11 @@ static int load_service_setting(loader *ld, pg_service_config *svc,
   char *text = NULL;
   if (get_string(ld, value, path, &text) < 0) return -1;
   svc->keys[svc->n] = strdup(scalar_text(key));
-  svc->values[svc->n] = s->is_path ? resolve_path(ld->app->dir, text) : text;
-  if (s->is_path) free(text);
+  svc->values[svc->n] = s->is_dir ? resolve_path(ld->app->dir, text) : text;
+  if (s->is_dir) free(text);
   svc->n++;
   if (!svc->keys[svc->n - 1] || !svc->values[svc->n - 1]) return fail_oom(ld);
-  return 0;
+  return s->is_dir ? check_dir(ld, value, path, svc->values[svc->n - 1]) : 0;
 }
 
 static int load_service(loader *ld, yaml_node_t *key, yaml_node_t *value,
