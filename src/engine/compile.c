@@ -23,6 +23,7 @@
  * This file is longer than the house limit because it is the validator: one
  * switch over every opcode, each case a few lines, reads best in one place.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1499,6 +1500,38 @@ static bool run_body(compiler *c) {
   return true;
 }
 
+/* Debugging aid: with PG_DUMP_IR set in the environment, every compiled
+ * function is printed to stderr, one instruction per line. */
+static const char *const OP_NAMES[] = {
+#define XX_(name, nops) #name,
+    PG_OP_MAP_ALL_
+#undef XX_
+};
+static const uint8_t OP_WORDS[] = {
+#define XX_(name, nops) 1 + (nops),
+    PG_OP_MAP_ALL_
+#undef XX_
+};
+
+static void dump_code(const pg_fcode *fc, const void *const *handlers) {
+  fprintf(stderr, "func %u: params %u locals %u frame %u\n", fc->func_index,
+          fc->nparams, fc->nlocals, fc->frame_slots);
+  for (size_t i = 0; i < fc->ncode;) {
+    int op = 0;
+    while (op < PG_OP_COUNT_ && handlers[op] != fc->code[i].op) op++;
+    if (op == PG_OP_COUNT_) {
+      fprintf(stderr, "  %4zu: ?\n", i);
+      return;
+    }
+    size_t words = OP_WORDS[op];
+    if (op == PG_OP_br_table) words = 3 + 2 * (fc->code[i + 2].u + 1);
+    fprintf(stderr, "  %4zu: %s", i, OP_NAMES[op]);
+    for (size_t k = 1; k < words; k++) fprintf(stderr, " %lld", (long long)fc->code[i + k].i);
+    fprintf(stderr, "\n");
+    i += words;
+  }
+}
+
 static pg_status compile_function(const pg_module *m, uint32_t i,
                                   const void *const *handlers, pg_err *err) {
   compiler c = {.m = m, .fd = &m->defined[i], .handlers = handlers,
@@ -1518,6 +1551,7 @@ static pg_status compile_function(const pg_module *m, uint32_t i,
     fc->frame_slots = (uint32_t)(c.base + (int64_t)c.vmax + 1);
     if (fc->frame_slots < ft->nresults) fc->frame_slots = ft->nresults;
     fc->entry_cost = c.cost_outside_loops ? c.cost_outside_loops : 1;
+    if (getenv("PG_DUMP_IR")) dump_code(fc, handlers);
   } else if (c.status == PG_INVALID) {
     size_t at;
     const char *why = scan_body(m, c.fd, &at);
