@@ -25,7 +25,7 @@
 #include "wasi_internal.h"
 
 #define WASI_EILSEQ 25
-#define MAX_SYMLINKS 32 /* as Linux's MAXSYMLINKS... for the whole walk */
+#define MAX_SYMLINKS 32 /* links expanded per path, like ELOOP on Linux (40) */
 
 #ifdef O_PATH
 #define WALK_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

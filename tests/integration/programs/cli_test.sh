@@ -113,13 +113,13 @@ run exec -- "$wasm/pgprog_args_exit.wasm" --not-an-option x
 expect_rc 16; expect_out "argv[1]=[--not-an-option]"
 
 current="--max-memory"
-run exec --max-memory 1 "$wasm/pgprog_malloc_stress.wasm"
-expect_rc 1; expect_err "parigot: $wasm/pgprog_malloc_stress.wasm:"
-run exec --max-memory 40 "$wasm/pgprog_malloc_stress.wasm"
-expect_rc 3  # its 8 MiB malloc fails: the program's own "out of memory" code
-run exec --max-memory=400 "$wasm/pgprog_malloc_stress.wasm"
-expect_rc 0; expect_out "0 corrupt blocks"
-run exec --max-memory 70000 "$wasm/pgprog_malloc_stress.wasm"
+run exec --max-memory 1 "$wasm/pgcli_trap.wasm" alloc
+expect_rc 1; expect_err "parigot: $wasm/pgcli_trap.wasm:"
+run exec --max-memory 50 "$wasm/pgcli_trap.wasm" alloc
+expect_rc 0; expect_out "allocated 3 MiB"
+run exec --max-memory=1000 "$wasm/pgcli_trap.wasm" alloc
+expect_rc 0; expect_out "allocated 62 MiB"
+run exec --max-memory 70000 "$wasm/pgcli_trap.wasm"
 expect_rc 2; expect_err "--max-memory wants 1..65536 pages"
 
 current="--dir confinement"

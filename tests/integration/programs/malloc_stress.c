@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define SLOTS 512
-#define ROUNDS 40000
+#define ROUNDS 16000
 
 static uint32_t rng_state = 12345;
 static uint32_t next_rand(void) {
@@ -39,7 +39,7 @@ static size_t pick_size(void) {
   switch (r % 8) {
     case 0: return 0;
     case 1: return 1 + r % 16;
-    case 7: return 4096 + r % 60000; /* a few large blocks */
+    case 7: return 4096 + r % 20000; /* a few large blocks */
     default: return 1 + r % 700;
   }
 }
@@ -90,7 +90,7 @@ int main(void) {
     free(slots[i].p);
   }
   /* One big block to make the heap grow past its first pages. */
-  size_t big = 8u << 20;
+  size_t big = 3u << 20;
   unsigned char *b = malloc(big);
   if (!b) return 3;
   memset(b, 0xA5, big);

@@ -1,6 +1,7 @@
 /*
  * trap.c: a guest that traps on purpose, for the CLI test: argv[1] picks
- * the trap (unreachable, div, oob, stack), reached through named functions
+ * the trap (unreachable, div, oob, stack, loop for fuel; alloc only counts
+ * how much malloc gets, for --max-memory), reached through named functions
  * so the backtrace has something to show. It prints (and flushes) a line
  * first: that line must reach stdout even though the program dies.
  */
@@ -9,6 +10,7 @@
 #include <string.h>
 
 static volatile int zero = 0;
+static char *volatile sink;
 static volatile int never = -1; /* keeps the recursion formally finite */
 
 __attribute__((noinline)) static int innermost_trap(const char *kind) {
@@ -33,6 +35,17 @@ int main(int argc, char **argv) {
   printf("about to trap: %s\n", kind);
   fflush(stdout);
   if (strcmp(kind, "stack") == 0) return recurse_forever(0);
+  if (strcmp(kind, "alloc") == 0) { /* no trap: count 1 MiB blocks */
+    int mib = 0;
+    char *block;
+    while (mib < 64 && (block = malloc(1 << 20)) != NULL) {
+      block[mib] = (char)mib; /* used, so the compiler keeps the malloc */
+      sink = block;
+      mib++;
+    }
+    printf("allocated %d MiB\n", mib);
+    return 0;
+  }
   if (strcmp(kind, "loop") == 0) {
     for (volatile unsigned long i = 0;; i++) {
     }
