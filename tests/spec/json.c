@@ -76,8 +76,10 @@ static int peek(const parser *p) {
 
 static pg_json *new_node(parser *p, pg_json_type type) {
   pg_json *v = calloc(1, sizeof *v);
-  if (!v) fail_at(p, "out of memory");
-  else v->type = type;
+  if (!v)
+    fail_at(p, "out of memory");
+  else
+    v->type = type;
   return v;
 }
 
@@ -173,9 +175,12 @@ static bool read_hex4(parser *p, uint32_t *out) {
   for (int i = 0; i < 4; i++) {
     char c = p->text[p->pos + i];
     uint32_t d;
-    if (c >= '0' && c <= '9') d = (uint32_t)(c - '0');
-    else if (c >= 'a' && c <= 'f') d = (uint32_t)(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') d = (uint32_t)(c - 'A' + 10);
+    if (c >= '0' && c <= '9')
+      d = (uint32_t)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      d = (uint32_t)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      d = (uint32_t)(c - 'A' + 10);
     else {
       fail_at(p, "bad hex digit in \\u escape");
       return false;
@@ -292,9 +297,12 @@ static bool is_digit_at(const parser *p) {
 static pg_json *parse_number(parser *p) {
   size_t start = p->pos;
   if (peek(p) == '-') p->pos++;
-  if (peek(p) == '0') p->pos++;
-  else if (is_digit_at(p)) skip_digits(p);
-  else goto bad;
+  if (peek(p) == '0')
+    p->pos++;
+  else if (is_digit_at(p))
+    skip_digits(p);
+  else
+    goto bad;
   if (peek(p) == '.') {
     p->pos++;
     if (!is_digit_at(p)) goto bad;
@@ -422,10 +430,12 @@ static pg_json *parse_value(parser *p, int depth) {
     case '{': return parse_object(p, depth);
     case '[': return parse_array(p, depth);
     case '"': return parse_string_value(p);
-    case 't': return expect_literal(p, "true") ? new_node(p, PG_JSON_TRUE) : NULL;
+    case 't':
+      return expect_literal(p, "true") ? new_node(p, PG_JSON_TRUE) : NULL;
     case 'f':
       return expect_literal(p, "false") ? new_node(p, PG_JSON_FALSE) : NULL;
-    case 'n': return expect_literal(p, "null") ? new_node(p, PG_JSON_NULL) : NULL;
+    case 'n':
+      return expect_literal(p, "null") ? new_node(p, PG_JSON_NULL) : NULL;
     case -1: fail_at(p, "unexpected end of input"); return NULL;
     default:
       if (peek(p) == '-' || is_digit_at(p)) return parse_number(p);

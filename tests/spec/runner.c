@@ -28,30 +28,30 @@
 #include "spectest.h"
 #include "values.h"
 
-#define MAX_VALUES 256     /* arguments or results of one action */
+#define MAX_VALUES 256      /* arguments or results of one action */
 #define MAX_FILE (1u << 28) /* refuse json/wasm files above 256 MiB */
 
 /* ------------------------------------------------------------ bookkeeping */
 
-#define CMD_KIND_MAP(XX)                                                      \
-  XX(MODULE, "module")                                                        \
-  XX(REGISTER, "register")                                                    \
-  XX(ACTION, "action")                                                        \
-  XX(ASSERT_RETURN, "assert_return")                                          \
-  XX(ASSERT_TRAP, "assert_trap")                                              \
-  XX(ASSERT_EXHAUSTION, "assert_exhaustion")                                  \
-  XX(ASSERT_INVALID, "assert_invalid")                                        \
-  XX(ASSERT_MALFORMED, "assert_malformed")                                    \
-  XX(ASSERT_UNLINKABLE, "assert_unlinkable")                                  \
-  XX(ASSERT_UNINSTANTIABLE, "assert_uninstantiable")                          \
-  XX(UNKNOWN, "(unknown command)")                                            \
+#define CMD_KIND_MAP(XX)                             \
+  XX(MODULE, "module")                               \
+  XX(REGISTER, "register")                           \
+  XX(ACTION, "action")                               \
+  XX(ASSERT_RETURN, "assert_return")                 \
+  XX(ASSERT_TRAP, "assert_trap")                     \
+  XX(ASSERT_EXHAUSTION, "assert_exhaustion")         \
+  XX(ASSERT_INVALID, "assert_invalid")               \
+  XX(ASSERT_MALFORMED, "assert_malformed")           \
+  XX(ASSERT_UNLINKABLE, "assert_unlinkable")         \
+  XX(ASSERT_UNINSTANTIABLE, "assert_uninstantiable") \
+  XX(UNKNOWN, "(unknown command)")                   \
   XX(FILE, "(json file)")
 
 typedef enum cmd_kind {
 #define CMD_ENUM_(name, text) CMD_##name,
   CMD_KIND_MAP(CMD_ENUM_)
 #undef CMD_ENUM_
-  CMD_COUNT_
+      CMD_COUNT_
 } cmd_kind;
 
 static const char *const cmd_names[CMD_COUNT_] = {
@@ -67,9 +67,12 @@ typedef struct counts {
 } counts;
 
 static void count(counts *c, outcome o) {
-  if (o == OUTCOME_PASS) c->passed++;
-  else if (o == OUTCOME_FAIL) c->failed++;
-  else c->skipped++;
+  if (o == OUTCOME_PASS)
+    c->passed++;
+  else if (o == OUTCOME_FAIL)
+    c->failed++;
+  else
+    c->skipped++;
 }
 
 typedef struct options {
@@ -78,18 +81,18 @@ typedef struct options {
 } options;
 
 typedef struct named_instance {
-  char *name;         /* owned: the script's "$name" */
-  pg_instance *inst;  /* borrowed from script.instances */
+  char *name;        /* owned: the script's "$name" */
+  pg_instance *inst; /* borrowed from script.instances */
 } named_instance;
 
 /* State of one script while it runs. Instances live until the script ends:
  * the linker borrows registered ones, and tables may hold their functions. */
 typedef struct script {
-  const options *opts; /* borrowed */
-  char wast[256];      /* source file's base name, for messages */
-  char *dir;           /* owned: folder of the json (module files) */
-  pg_linker *linker;   /* owned */
-  pg_spectest *spectest; /* owned; freed after the instances */
+  const options *opts;     /* borrowed */
+  char wast[256];          /* source file's base name, for messages */
+  char *dir;               /* owned: folder of the json (module files) */
+  pg_linker *linker;       /* owned */
+  pg_spectest *spectest;   /* owned; freed after the instances */
   pg_instance **instances; /* owned, ninstances of them */
   size_t ninstances, instances_cap;
   named_instance *names; /* owned, nnames of them */
@@ -101,7 +104,7 @@ typedef struct script {
 
 /* One command being run. */
 typedef struct command {
-  script *s;          /* borrowed */
+  script *s;           /* borrowed */
   const pg_json *json; /* borrowed */
   long line;
   cmd_kind kind;
@@ -269,8 +272,8 @@ static bool parse_args(const pg_json *args, pg_val *out, size_t *n, char *why,
 
 static void describe_invoke(action_result *r, const char *field,
                             const pg_val *args, size_t n) {
-  size_t used = (size_t)snprintf(r->what, sizeof r->what, "invoke \"%s\"(",
-                                 field);
+  size_t used =
+      (size_t)snprintf(r->what, sizeof r->what, "invoke \"%s\"(", field);
   for (size_t i = 0; i < n && used < sizeof r->what; i++) {
     char v[96];
     pg_spec_format_val(&args[i], v, sizeof v);
@@ -363,8 +366,8 @@ static bool run_action(const command *c, action_result *r, char *why,
     snprintf(why, whylen, "command has no action");
     return false;
   }
-  pg_instance *inst = target_instance(
-      c->s, pg_json_get_string(action, "module"), why, whylen);
+  pg_instance *inst =
+      target_instance(c->s, pg_json_get_string(action, "module"), why, whylen);
   if (!inst) return false;
   if (strcmp(type, "invoke") == 0) return invoke(inst, action, r, why, whylen);
   if (strcmp(type, "get") == 0) return get_global(inst, action, r, why, whylen);
@@ -538,8 +541,8 @@ static outcome cmd_module(const command *c) {
 static outcome cmd_register(const command *c) {
   char why[256];
   const char *as = pg_json_get_string(c->json, "as");
-  pg_instance *inst = target_instance(
-      c->s, pg_json_get_string(c->json, "name"), why, sizeof why);
+  pg_instance *inst = target_instance(c->s, pg_json_get_string(c->json, "name"),
+                                      why, sizeof why);
   if (!as) snprintf(why, sizeof why, "register without \"as\"");
   if (!as || !inst) {
     fail_line(c, "%s", why);
@@ -621,10 +624,11 @@ static outcome run_command(const command *c) {
     case CMD_ASSERT_MALFORMED: return cmd_bad_module(c, PG_MALFORMED);
     case CMD_ASSERT_UNLINKABLE: return cmd_failing_instance(c, PG_UNLINKABLE);
     case CMD_ASSERT_UNINSTANTIABLE: return cmd_failing_instance(c, PG_TRAP);
-    default:
-      fail_line(c, "unknown command type \"%s\"",
-                pg_json_get_string(c->json, "type") ? pg_json_get_string(c->json, "type") : "(missing)");
+    default: {
+      const char *type = pg_json_get_string(c->json, "type");
+      fail_line(c, "unknown command type \"%s\"", type ? type : "(missing)");
       return OUTCOME_FAIL;
+    }
   }
 }
 

@@ -120,7 +120,8 @@ static pg_status define_all(pg_spectest *st, pg_linker *l, char *err,
                             size_t errlen) {
   pg_status s = PG_OK;
   const char *what = "";
-  for (size_t i = 0; s == PG_OK && i < sizeof spectest_funcs / sizeof spectest_funcs[0]; i++) {
+  size_t nfuncs = sizeof spectest_funcs / sizeof spectest_funcs[0];
+  for (size_t i = 0; s == PG_OK && i < nfuncs; i++) {
     what = spectest_funcs[i].name;
     s = pg_linker_define_func(l, "spectest", what, spectest_funcs[i].sig,
                               spectest_funcs[i].fn, st);

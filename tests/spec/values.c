@@ -22,8 +22,8 @@ static const struct {
   const char *name;
   pg_valtype type;
 } type_names[] = {
-    {"i32", PG_I32},         {"i64", PG_I64},         {"f32", PG_F32},
-    {"f64", PG_F64},         {"funcref", PG_FUNCREF}, {"externref", PG_EXTERNREF},
+    {"i32", PG_I32}, {"i64", PG_I64},         {"f32", PG_F32},
+    {"f64", PG_F64}, {"funcref", PG_FUNCREF}, {"externref", PG_EXTERNREF},
 };
 
 const char *pg_spec_type_name(pg_valtype t) {
@@ -143,14 +143,11 @@ bool pg_spec_parse_expected(const pg_json *v, pg_spec_expected *out, char *err,
 static bool bits_match(const pg_spec_expected *want, const pg_val *got) {
   switch (want->val.type) {
     case PG_I32:
-    case PG_F32:
-      return got->of.i32 == want->val.of.i32;
+    case PG_F32: return got->of.i32 == want->val.of.i32;
     case PG_I64:
-    case PG_F64:
-      return got->of.i64 == want->val.of.i64;
+    case PG_F64: return got->of.i64 == want->val.of.i64;
     case PG_FUNCREF:
-    case PG_EXTERNREF:
-      return got->of.ref == want->val.of.ref;
+    case PG_EXTERNREF: return got->of.ref == want->val.of.ref;
   }
   return false;
 }
@@ -169,13 +166,11 @@ static bool nan_matches(pg_spec_match m, pg_valtype t, const pg_val *got) {
 bool pg_spec_matches(const pg_spec_expected *want, const pg_val *got) {
   if (got->type != want->val.type) return false;
   switch (want->match) {
-    case PG_SPEC_MATCH_EXACT:
-      return bits_match(want, got);
+    case PG_SPEC_MATCH_EXACT: return bits_match(want, got);
     case PG_SPEC_MATCH_NAN_CANONICAL:
     case PG_SPEC_MATCH_NAN_ARITHMETIC:
       return nan_matches(want->match, want->val.type, got);
-    case PG_SPEC_MATCH_ANY_REF:
-      return got->of.ref != NULL;
+    case PG_SPEC_MATCH_ANY_REF: return got->of.ref != NULL;
   }
   return false;
 }
@@ -213,15 +208,12 @@ void pg_spec_format_val(const pg_val *v, char *buf, size_t len) {
       snprintf(buf, len, "f64:0x%016" PRIx64 " (%.17g)", v->of.f64, d);
       return;
     case PG_FUNCREF:
-    case PG_EXTERNREF:
-      format_ref(v, buf, len);
-      return;
+    case PG_EXTERNREF: format_ref(v, buf, len); return;
   }
   snprintf(buf, len, "%s(type 0x%x)", tn, (unsigned)v->type);
 }
 
-void pg_spec_format_expected(const pg_spec_expected *e, char *buf,
-                             size_t len) {
+void pg_spec_format_expected(const pg_spec_expected *e, char *buf, size_t len) {
   const char *tn = pg_spec_type_name(e->val.type);
   switch (e->match) {
     case PG_SPEC_MATCH_NAN_CANONICAL:
@@ -230,11 +222,7 @@ void pg_spec_format_expected(const pg_spec_expected *e, char *buf,
     case PG_SPEC_MATCH_NAN_ARITHMETIC:
       snprintf(buf, len, "%s:nan:arithmetic", tn);
       return;
-    case PG_SPEC_MATCH_ANY_REF:
-      snprintf(buf, len, "%s:non-null", tn);
-      return;
-    case PG_SPEC_MATCH_EXACT:
-      pg_spec_format_val(&e->val, buf, len);
-      return;
+    case PG_SPEC_MATCH_ANY_REF: snprintf(buf, len, "%s:non-null", tn); return;
+    case PG_SPEC_MATCH_EXACT: pg_spec_format_val(&e->val, buf, len); return;
   }
 }

@@ -19,10 +19,10 @@
 
 /* What an expected result accepts. */
 typedef enum pg_spec_match {
-  PG_SPEC_MATCH_EXACT,         /* same type and bits (refs: same pointer) */
-  PG_SPEC_MATCH_NAN_CANONICAL, /* a NaN whose payload is the canonical one */
+  PG_SPEC_MATCH_EXACT,          /* same type and bits (refs: same pointer) */
+  PG_SPEC_MATCH_NAN_CANONICAL,  /* a NaN whose payload is the canonical one */
   PG_SPEC_MATCH_NAN_ARITHMETIC, /* a NaN with the quiet bit set */
-  PG_SPEC_MATCH_ANY_REF        /* any non-null reference of the type */
+  PG_SPEC_MATCH_ANY_REF         /* any non-null reference of the type */
 } pg_spec_match;
 
 typedef struct pg_spec_expected {

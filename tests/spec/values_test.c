@@ -36,20 +36,23 @@ static void test_parse_numbers(void) {
   ASSERT_TRUE(arg("{\"type\": \"i32\", \"value\": \"4294967295\"}", &v));
   ASSERT_EQ(v.type, PG_I32);
   ASSERT_U64_EQ(v.of.i32, 0xffffffffu);
-  ASSERT_TRUE(arg("{\"type\": \"i64\", \"value\": \"18446744073709551615\"}", &v));
+  ASSERT_TRUE(
+      arg("{\"type\": \"i64\", \"value\": \"18446744073709551615\"}", &v));
   ASSERT_U64_EQ(v.of.i64, UINT64_MAX);
   ASSERT_TRUE(arg("{\"type\": \"i32\", \"value\": \"-1\"}", &v));
   ASSERT_U64_EQ(v.of.i32, 0xffffffffu);
   ASSERT_TRUE(arg("{\"type\": \"f32\", \"value\": \"2143289344\"}", &v));
   ASSERT_U64_EQ(v.of.f32, 0x7fc00000u);
-  ASSERT_TRUE(arg("{\"type\": \"f64\", \"value\": \"9221120237041090560\"}", &v));
+  ASSERT_TRUE(
+      arg("{\"type\": \"f64\", \"value\": \"9221120237041090560\"}", &v));
   ASSERT_U64_EQ(v.of.f64, UINT64_C(0x7ff8000000000000));
 }
 
 static void test_parse_rejects(void) {
   pg_val v;
   ASSERT_TRUE(!arg("{\"type\": \"i32\", \"value\": \"4294967296\"}", &v));
-  ASSERT_TRUE(!arg("{\"type\": \"i64\", \"value\": \"18446744073709551616\"}", &v));
+  ASSERT_TRUE(
+      !arg("{\"type\": \"i64\", \"value\": \"18446744073709551616\"}", &v));
   ASSERT_TRUE(!arg("{\"type\": \"i32\", \"value\": \"12x\"}", &v));
   ASSERT_TRUE(!arg("{\"type\": \"i32\", \"value\": \"\"}", &v));
   ASSERT_TRUE(!arg("{\"type\": \"i32\"}", &v));
@@ -58,7 +61,8 @@ static void test_parse_rejects(void) {
   ASSERT_TRUE(!arg("{\"type\": \"f32\", \"value\": \"nan:canonical\"}", &v));
   ASSERT_TRUE(!arg("{\"type\": \"funcref\", \"value\": \"3\"}", &v));
   pg_spec_expected e;
-  ASSERT_TRUE(!expected("{\"type\": \"i32\", \"value\": \"nan:canonical\"}", &e));
+  ASSERT_TRUE(
+      !expected("{\"type\": \"i32\", \"value\": \"nan:canonical\"}", &e));
   ASSERT_TRUE(!expected("[]", &e));
 }
 
@@ -101,8 +105,10 @@ static bool nan_check(const char *type, const char *pattern, uint64_t bits) {
   pg_spec_expected e;
   if (!expected(text, &e)) return false;
   pg_val got = {.type = e.val.type};
-  if (got.type == PG_F32) got.of.f32 = (uint32_t)bits;
-  else got.of.f64 = bits;
+  if (got.type == PG_F32)
+    got.of.f32 = (uint32_t)bits;
+  else
+    got.of.f64 = bits;
   return pg_spec_matches(&e, &got);
 }
 
@@ -118,7 +124,8 @@ static void test_nan_patterns(void) {
   ASSERT_TRUE(nan_check("f64", "nan:canonical", UINT64_C(0xfff8000000000000)));
   ASSERT_TRUE(!nan_check("f64", "nan:canonical", UINT64_C(0x7ff8000000000001)));
   ASSERT_TRUE(nan_check("f64", "nan:arithmetic", UINT64_C(0x7ff8000000000001)));
-  ASSERT_TRUE(!nan_check("f64", "nan:arithmetic", UINT64_C(0x7ff4000000000000)));
+  ASSERT_TRUE(
+      !nan_check("f64", "nan:arithmetic", UINT64_C(0x7ff4000000000000)));
   ASSERT_TRUE(!nan_check("f64", "nan:arithmetic", 0));
 }
 
@@ -148,7 +155,8 @@ static void test_format(void) {
   pg_spec_format_val(&v, buf, sizeof buf);
   ASSERT_STR_EQ(buf, "externref:null");
   pg_spec_expected e;
-  ASSERT_TRUE(expected("{\"type\": \"f64\", \"value\": \"nan:arithmetic\"}", &e));
+  ASSERT_TRUE(
+      expected("{\"type\": \"f64\", \"value\": \"nan:arithmetic\"}", &e));
   pg_spec_format_expected(&e, buf, sizeof buf);
   ASSERT_STR_EQ(buf, "f64:nan:arithmetic");
 }
