@@ -47,6 +47,11 @@ typedef struct pg_wasi_config {
   uint64_t (*clock_ns)(void *ctx, uint32_t clock_id);
   void (*random_bytes)(void *ctx, uint8_t *buf, size_t len);
   void *hook_ctx; /* borrowed, handed to the hooks */
+  /* When set, what the guest writes to fds 1 and 2 goes to this hook
+   * instead of stdout_fd/stderr_fd (the kernel feeds its unified log this
+   * way); fd is 1 or 2, bytes borrowed for the call. The two fds then look
+   * like a terminal to the guest, so wasi-libc flushes them line by line. */
+  void (*write)(void *ctx, int fd, const uint8_t *bytes, size_t len);
 } pg_wasi_config;
 
 /* Creates a WASI process state from `cfg` (copied, including its strings).

@@ -246,6 +246,17 @@ static int add_stdio(pg_wasi *w, int slot, int host_fd) {
   return WASI_ESUCCESS;
 }
 
+/* Guest fds 1 and 2 when a write hook takes their bytes: a character
+ * device without seek/tell (what wasi-libc's isatty() wants), no host fd. */
+static void add_hooked_stdio(pg_wasi *w, int slot) {
+  uint64_t rights = WASI_RIGHTS_ALL &
+                    ~(WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_TELL);
+  w->fds[slot] = (pg__wasi_fd){.kind = PG_WASI_FD_STDIO, .host_fd = -1,
+                               .filetype = WASI_FILETYPE_CHARACTER_DEVICE,
+                               .rights_base = rights,
+                               .rights_inheriting = rights};
+}
+
 /* Opens "HOST[:GUEST]" and gives it the next guest fd. */
 static pg_status add_preopen(pg_wasi *w, const char *spec, char *err,
                              size_t errlen) {
@@ -311,9 +322,15 @@ pg_status pg_wasi_new(pg_wasi **out, const pg_wasi_config *cfg, char *err,
   w->clock_ns = cfg->clock_ns;
   w->random_bytes = cfg->random_bytes;
   w->hook_ctx = cfg->hook_ctx;
+  w->write_hook = cfg->write;
   add_stdio(w, 0, cfg->stdin_fd);
-  add_stdio(w, 1, cfg->stdout_fd);
-  add_stdio(w, 2, cfg->stderr_fd);
+  if (w->write_hook) {
+    add_hooked_stdio(w, 1);
+    add_hooked_stdio(w, 2);
+  } else {
+    add_stdio(w, 1, cfg->stdout_fd);
+    add_stdio(w, 2, cfg->stderr_fd);
+  }
   /* Preopens start at fd 3 even when a stdio slot is closed. */
   for (int i = 0; i < 3; i++)
     if (w->fds[i].kind == PG_WASI_FD_FREE) w->fds[i].kind = PG_WASI_FD_STDIO;
@@ -322,7 +339,8 @@ pg_status pg_wasi_new(pg_wasi **out, const pg_wasi_config *cfg, char *err,
     if (st != PG_OK) goto fail;
   }
   for (int i = 0; i < 3; i++)
-    if (w->fds[i].host_fd < 0) w->fds[i].kind = PG_WASI_FD_FREE;
+    if (w->fds[i].host_fd < 0 && !(w->write_hook && i > 0))
+      w->fds[i].kind = PG_WASI_FD_FREE;
   *out = w;
   return PG_OK;
 fail:

@@ -95,6 +95,13 @@ PG_WASI_HOST_FN(fd_write) {
   err = gather_iovs(call, pg__wasi_arg32(call, 1), pg__wasi_arg32(call, 2),
                     iov, &n, &total);
   if (err) return pg__wasi_ret(call, err);
+  uint32_t fd = pg__wasi_arg32(call, 0);
+  if (w->write_hook && e->kind == PG_WASI_FD_STDIO && (fd == 1 || fd == 2)) {
+    for (int i = 0; i < n; i++)
+      w->write_hook(w->hook_ctx, (int)fd, iov[i].iov_base, iov[i].iov_len);
+    pg__wasi_put32(result, (uint32_t)total);
+    return pg__wasi_ret(call, WASI_ESUCCESS);
+  }
   ssize_t wrote = (ssize_t)total;
   if (e->buffered && e->host_fd == w->out_fd) {
     if (!buffer_out(w, iov, n, total, &err) && !err) {

@@ -160,6 +160,8 @@ struct pg_wasi {
   uint64_t (*clock_ns)(void *ctx, uint32_t clock_id);
   void (*random_bytes)(void *ctx, uint8_t *buf, size_t len);
   void *hook_ctx;
+  /* pg_wasi_config.write: fds 1 and 2 go here when set. */
+  void (*write_hook)(void *ctx, int fd, const uint8_t *bytes, size_t len);
 };
 
 /* ---- helpers shared by the files ---- */
