@@ -11,12 +11,14 @@
 
 #define PG_CLI_VERSION "0.1.0"
 
-/* Exit codes shared by every subcommand. */
+/* Exit codes of `parigot exec` and the front door (`run` and `graph` use
+ * PG_EXIT_MAP in src/kernel/kernel.h; the PG_CLI_ prefix keeps the two
+ * apart). */
 enum {
-  PG_EXIT_OK = 0,
-  PG_EXIT_FAILURE = 1, /* the input could not be read, loaded or linked */
-  PG_EXIT_USAGE = 2,   /* bad command line */
-  PG_EXIT_TRAP = 134   /* a guest trapped (like a native abort) */
+  PG_CLI_EXIT_OK = 0,
+  PG_CLI_EXIT_FAILURE = 1, /* the input could not be read, loaded or linked */
+  PG_CLI_EXIT_USAGE = 2,   /* bad command line */
+  PG_CLI_EXIT_TRAP = 134   /* a guest trapped (like a native abort) */
 };
 
 /* One subcommand: argv[0] is the subcommand's name; returns the exit code. */
@@ -27,6 +29,8 @@ typedef struct pg_cli_command {
 } pg_cli_command;
 
 int pg__cli_exec(int argc, char **argv);
+int pg__cli_run(int argc, char **argv);   /* run.c */
+int pg__cli_graph(int argc, char **argv); /* graph.c */
 
 /* Matches "--name VALUE" and "--name=VALUE" at argv[*i]; on a match writes
  * *value (borrowed from argv), advances *i past what it used and returns

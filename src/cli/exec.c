@@ -58,7 +58,7 @@ static void exec_usage(FILE *out) {
 static int usage_error(void) {
   fprintf(stderr, "\n");
   exec_usage(stderr);
-  return PG_EXIT_USAGE;
+  return PG_CLI_EXIT_USAGE;
 }
 
 /* Parses argv into opts; returns -1 to go on, else an exit code. */
@@ -70,7 +70,7 @@ static int parse_args(int argc, char **argv, exec_opts *o) {
     uint64_t n;
     if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
       exec_usage(stdout);
-      return PG_EXIT_OK;
+      return PG_CLI_EXIT_OK;
     } else if (!strcmp(arg, "--")) {
       i++;
       break;
@@ -162,7 +162,7 @@ static void report_trap(pg_instance *inst, const char *file, pg_status st) {
 /* Builds the guest's world and runs it; returns the process exit code. */
 static int run_module(exec_opts *o, pg_module *m) {
   char err[512] = "";
-  int code = PG_EXIT_FAILURE;
+  int code = PG_CLI_EXIT_FAILURE;
   pg_wasi *w = NULL;
   pg_linker *l = NULL;
   pg_instance *inst = NULL;
@@ -184,7 +184,7 @@ static int run_module(exec_opts *o, pg_module *m) {
   pg_status st = pg_instance_new(&inst, m, l, &o->limits, err, sizeof err);
   if (st == PG_TRAP) { /* a start function trapped: the instance is gone */
     fprintf(stderr, "parigot: trap in %s: %s\n", o->file, err);
-    code = PG_EXIT_TRAP;
+    code = PG_CLI_EXIT_TRAP;
     goto fail;
   }
   if (st != PG_OK) {
@@ -199,7 +199,7 @@ static int run_module(exec_opts *o, pg_module *m) {
     fprintf(stderr, "parigot: %s has no _start: not a WASI command\n", o->file);
   } else {
     report_trap(inst, o->file, st);
-    code = PG_EXIT_TRAP;
+    code = PG_CLI_EXIT_TRAP;
   }
 fail:
   pg_instance_free(inst);
@@ -211,7 +211,7 @@ fail:
 
 int pg__cli_exec(int argc, char **argv) {
   exec_opts o = {0};
-  int code = PG_EXIT_FAILURE;
+  int code = PG_CLI_EXIT_FAILURE;
   pg_module *m = NULL;
   uint8_t *bytes = NULL;
   /* At most argc options, plus the NULL terminator. */
@@ -220,7 +220,7 @@ int pg__cli_exec(int argc, char **argv) {
   if (!o.dirs || !o.envs) goto done;
   code = parse_args(argc, argv, &o);
   if (code >= 0) goto done;
-  code = PG_EXIT_FAILURE;
+  code = PG_CLI_EXIT_FAILURE;
   size_t len = 0;
   bytes = read_file(o.file, &len);
   if (!bytes) goto done;

@@ -69,21 +69,21 @@ bool pg__cli_parse_u64(const char *s, uint64_t max, uint64_t *out) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
-    return PG_EXIT_USAGE;
+    return PG_CLI_EXIT_USAGE;
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     usage(stdout);
-    return PG_EXIT_OK;
+    return PG_CLI_EXIT_OK;
   }
   if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
     printf("parigot %s\n", PG_CLI_VERSION);
-    return PG_EXIT_OK;
+    return PG_CLI_EXIT_OK;
   }
   for (size_t i = 0; i < NCOMMANDS; i++)
     if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
   fprintf(stderr, "parigot: unknown %s '%s'\n\n",
           cmd[0] == '-' ? "option" : "command", cmd);
   usage(stderr);
-  return PG_EXIT_USAGE;
+  return PG_CLI_EXIT_USAGE;
 }
