@@ -78,6 +78,8 @@ static void count(counts *c, outcome o) {
 typedef struct options {
   unsigned long max_shown; /* failure lines printed per file */
   bool verbose;            /* also print passing commands */
+  long expect_total;       /* commands the run must hold; -1 = any */
+  long max_skipped;        /* skipped commands allowed; -1 = any */
 } options;
 
 typedef struct named_instance {
@@ -744,39 +746,85 @@ static void print_table(const counts by_kind[CMD_COUNT_], const counts *all) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: pg_spec [--max-shown N] [--verbose] FILE.json...\n"
-          "  runs wast2json output against the parigot engine\n");
+          "usage: pg_spec [--max-shown N] [--verbose] [--expect-total N]\n"
+          "               [--max-skipped N] FILE.json...\n"
+          "  runs wast2json output against the parigot engine;\n"
+          "  --expect-total / --max-skipped fail the run when the number of\n"
+          "  commands differs / more commands were skipped\n");
   return 2;
 }
 
+/* Reads "--name N" at argv[*i]; false when it is not that option. */
+static bool numeric_option(int argc, char **argv, int *i, const char *name,
+                           long *out) {
+  if (strcmp(argv[*i], name) != 0 || *i + 1 >= argc) return false;
+  char *end;
+  long v = strtol(argv[*i + 1], &end, 10);
+  if (*end || v < 0) return false;
+  *out = v;
+  (*i)++;
+  return true;
+}
+
+/* Parses the options; file arguments are left where they are. */
+static bool parse_options(int argc, char **argv, options *o) {
+  long v;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--verbose") == 0)
+      o->verbose = true;
+    else if (numeric_option(argc, argv, &i, "--max-shown", &v))
+      o->max_shown = (unsigned long)v;
+    else if (numeric_option(argc, argv, &i, "--expect-total", &v))
+      o->expect_total = v;
+    else if (numeric_option(argc, argv, &i, "--max-skipped", &v))
+      o->max_skipped = v;
+    else if (argv[i][0] == '-')
+      return false;
+  }
+  return true;
+}
+
+static void add_counts(counts *to, const counts *from) {
+  to->passed += from->passed;
+  to->failed += from->failed;
+  to->skipped += from->skipped;
+}
+
+/* The run's verdict: 0 when nothing failed and the totals are as told. */
+static int verdict(const options *o, const counts *all) {
+  unsigned long total = all->passed + all->failed + all->skipped;
+  int rc = all->failed ? 1 : 0;
+  if (o->expect_total >= 0 && total != (unsigned long)o->expect_total) {
+    printf("pg_spec: ran %lu commands, expected %ld\n", total, o->expect_total);
+    rc = 1;
+  }
+  if (o->max_skipped >= 0 && all->skipped > (unsigned long)o->max_skipped) {
+    printf("pg_spec: skipped %lu commands, at most %ld allowed\n", all->skipped,
+           o->max_skipped);
+    rc = 1;
+  }
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  options opts = {.max_shown = 100};
+  options opts = {.max_shown = 100, .expect_total = -1, .max_skipped = -1};
   counts all = {0}, by_kind[CMD_COUNT_] = {{0}};
   int files = 0;
+  if (!parse_options(argc, argv, &opts)) return usage();
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--verbose") == 0) {
-      opts.verbose = true;
-    } else if (strcmp(argv[i], "--max-shown") == 0 && i + 1 < argc) {
-      opts.max_shown = strtoul(argv[++i], NULL, 10);
-    } else if (argv[i][0] == '-') {
-      return usage();
-    } else {
-      script s = {.opts = &opts};
-      run_script(&s, argv[i]);
-      files++;
-      all.passed += s.total.passed;
-      all.failed += s.total.failed;
-      all.skipped += s.total.skipped;
-      for (int k = 0; k < CMD_COUNT_; k++) {
-        by_kind[k].passed += s.by_kind[k].passed;
-        by_kind[k].failed += s.by_kind[k].failed;
-        by_kind[k].skipped += s.by_kind[k].skipped;
-      }
+    if (argv[i][0] == '-') {
+      if (strcmp(argv[i], "--verbose") != 0) i++; /* skip the option's N */
+      continue;
     }
+    script s = {.opts = &opts};
+    run_script(&s, argv[i]);
+    files++;
+    add_counts(&all, &s.total);
+    for (int k = 0; k < CMD_COUNT_; k++) add_counts(&by_kind[k], &s.by_kind[k]);
   }
   if (files == 0) return usage();
   print_table(by_kind, &all);
   printf("%lu passed, %lu failed, %lu skipped\n", all.passed, all.failed,
          all.skipped);
-  return all.failed ? 1 : 0;
+  return verdict(&opts, &all);
 }

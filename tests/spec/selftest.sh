@@ -56,5 +56,12 @@ check several_files 1 "35 passed, 27 failed, 1 skipped" -- \
 check max_shown 1 "more failures not shown (--max-shown 3)" -- \
   --max-shown 3 "$out/wrong/wrong.json"
 check usage 2 "usage: pg_spec" --
+check bad_option 2 "usage: pg_spec" -- --max-shown x "$out/right/right.json"
+check expect_total_ok 0 "34 passed, 0 failed, 1 skipped" -- \
+  --expect-total 35 --max-skipped 1 "$out/right/right.json"
+check expect_total_wrong 1 "ran 35 commands, expected 36" -- \
+  --expect-total 36 "$out/right/right.json"
+check max_skipped 1 "skipped 1 commands, at most 0 allowed" -- \
+  --max-skipped 0 "$out/right/right.json"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
