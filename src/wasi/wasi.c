@@ -312,10 +312,9 @@ pg_status pg_wasi_new(pg_wasi **out, const pg_wasi_config *cfg, char *err,
   w->nenv = count_strings(cfg->envp);
   w->argv = copy_strings(cfg->argv, w->argc);
   w->envp = copy_strings(cfg->envp, w->nenv);
-  w->out_buf = malloc(PG_WASI_OUT_BUF);
   w->fds = calloc(8, sizeof *w->fds);
   if (w->fds) w->nfds = 8;
-  if (!w->argv || !w->envp || !w->out_buf || !w->fds) goto fail;
+  if (!w->argv || !w->envp || !w->fds) goto fail;
   for (uint32_t i = 0; i < w->nfds; i++)
     w->fds[i] = (pg__wasi_fd){.kind = PG_WASI_FD_FREE, .host_fd = -1};
   w->out_fd = cfg->stdout_fd;

@@ -73,6 +73,8 @@ static pg__wasi_fd *lookup(pg_host_call *call, uint32_t fd) {
  * empty buffer (the caller then writes them directly). */
 static bool buffer_out(pg_wasi *w, const struct iovec *iov, int n,
                        size_t total, int *err) {
+  /* Allocated on first use: a service that never prints costs nothing. */
+  if (!w->out_buf && !(w->out_buf = malloc(PG_WASI_OUT_BUF))) return false;
   if (w->out_len + total > PG_WASI_OUT_BUF) *err = pg__wasi_flush_out(w);
   if (*err || total > PG_WASI_OUT_BUF) return false;
   for (int i = 0; i < n; i++) {

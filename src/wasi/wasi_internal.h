@@ -152,8 +152,9 @@ struct pg_wasi {
   pg__wasi_fd *fds; /* nfds slots; guest fd n is fds[n] */
   uint32_t nfds;
   /* Guest stdout bytes not yet written to the host (only for a non-tty
-   * stdout). Invariant: out_len <= PG_WASI_OUT_BUF; out_fd is the host fd
-   * they belong to. Flushed before any other write, read, sleep or exit. */
+   * stdout). out_buf is NULL until the first buffered write. Invariant:
+   * out_len <= PG_WASI_OUT_BUF; out_fd is the host fd they belong to.
+   * Flushed before any other write, read, sleep or exit. */
   uint8_t *out_buf;
   size_t out_len;
   int out_fd;
@@ -214,10 +215,12 @@ int pg__wasi_errno(int host_errno);
 /* WASI file type of a host st_mode. */
 uint8_t pg__wasi_filetype(unsigned mode);
 
-/* The fd table entry for a guest fd, or NULL when it is not open. */
+/* The fd table entry for a guest fd, or NULL when it is not open. The
+ * pointer is borrowed from w's table: valid until the next fd_add. */
 pg__wasi_fd *pg__wasi_fd_get(pg_wasi *w, uint32_t fd);
-/* Puts a new entry in the lowest free slot; writes the guest fd. Returns
- * a WASI errno (EMFILE/ENOMEM on failure; the caller still owns host_fd). */
+/* Copies *entry into the lowest free slot, which then owns its host fd,
+ * guest_name and dir; writes the guest fd. Returns a WASI errno (EMFILE or
+ * ENOMEM; on failure the caller still owns what entry points to). */
 int pg__wasi_fd_add(pg_wasi *w, const pg__wasi_fd *entry, uint32_t *out_fd);
 /* Frees a slot: closes an owned host fd, frees names and listings. */
 void pg__wasi_fd_release(pg__wasi_fd *e);
@@ -225,11 +228,13 @@ void pg__wasi_fd_release(pg__wasi_fd *e);
 void pg__wasi_dirlist_free(pg__wasi_dirlist *d);
 /* Writes buffered stdout to the host now; returns a WASI errno. */
 int pg__wasi_flush_out(pg_wasi *w);
-/* Fills a 64-byte WASI filestat from a host stat. */
+/* Fills a 64-byte WASI filestat at `out` (already checked) from `st`
+ * (borrowed). */
 struct stat;
 void pg__wasi_put_filestat(uint8_t *out, const struct stat *st);
 
-/* Current time of a WASI clock through the hook or the host; WASI errno. */
+/* Current time of a WASI clock through the hook or the host, to *out_ns;
+ * returns a WASI errno (EINVAL for an unknown clock). */
 int pg__wasi_clock_now(pg_wasi *w, uint32_t clock_id, uint64_t *out_ns);
 
 /* Host functions, one per preview1 import (see the table in wasi.c). */
