@@ -186,7 +186,10 @@ static pg_status load_module(const command *c, pg_module **out, char *err,
   }
   size_t plen = strlen(c->s->dir) + strlen(file) + 2;
   char *path = malloc(plen);
-  if (!path) return PG_NOMEM;
+  if (!path) {
+    snprintf(err, errlen, "runner out of memory");
+    return PG_NOMEM;
+  }
   snprintf(path, plen, "%s/%s", c->s->dir, file);
   uint8_t *bytes = NULL;
   size_t len = 0;
@@ -289,8 +292,8 @@ static void describe_invoke(action_result *r, const char *field,
 /* Finishes r after the engine returned: results, or trap details. */
 static void collect(pg_instance *inst, action_result *r) {
   if (r->status == PG_OK) {
-    size_t n = pg_instance_results(inst, r->results, MAX_VALUES);
-    r->nresults = n < MAX_VALUES ? n : MAX_VALUES;
+    /* The true count; check_results refuses counts above MAX_VALUES. */
+    r->nresults = pg_instance_results(inst, r->results, MAX_VALUES);
   } else if (r->status == PG_TRAP) {
     r->trap = pg_instance_trap_kind(inst);
     const char *msg = pg_instance_trap_message(inst);
@@ -426,6 +429,11 @@ static outcome check_results(const command *c, const action_result *r) {
     fail_line(c, "%s: command has no \"expected\" array", r->what);
     return OUTCOME_FAIL;
   }
+  if (r->nresults > MAX_VALUES) {
+    fail_line(c, "%s: %zu results, more than the runner handles (%d)",
+              r->what, r->nresults, MAX_VALUES);
+    return OUTCOME_FAIL;
+  }
   if (n != r->nresults) {
     fail_line(c, "%s: expected %zu results, got %zu", r->what, n, r->nresults);
     return OUTCOME_FAIL;
@@ -517,7 +525,7 @@ static pg_status instantiate(script *s, pg_module *m, pg_instance **out,
 
 static outcome cmd_module(const command *c) {
   script *s = c->s;
-  char err[512];
+  char err[512] = "";
   pg_module *m = NULL;
   pg_instance *inst = NULL;
   const char *name = pg_json_get_string(c->json, "name");
@@ -565,7 +573,7 @@ static bool is_text_module(const command *c) {
 
 /* assert_invalid / assert_malformed: decoding must fail with `want`. */
 static outcome cmd_bad_module(const command *c, pg_status want) {
-  char err[512];
+  char err[512] = "";
   pg_module *m = NULL;
   const char *text = pg_json_get_string(c->json, "text");
   if (is_text_module(c)) return OUTCOME_SKIP;
@@ -583,7 +591,7 @@ static outcome cmd_bad_module(const command *c, pg_status want) {
 /* assert_unlinkable / assert_uninstantiable / assert_trap on a module: the
  * module must decode, and instantiating must fail with `want`. */
 static outcome cmd_failing_instance(const command *c, pg_status want) {
-  char err[512];
+  char err[512] = "";
   pg_module *m = NULL;
   pg_instance *inst = NULL;
   const char *text = pg_json_get_string(c->json, "text");
@@ -703,7 +711,7 @@ static bool load_json(const char *path, pg_json **root, char *err,
 }
 
 static void run_script(script *s, const char *json_path) {
-  char err[512];
+  char err[512] = "";
   pg_json *root = NULL;
   if (!setup_script(s, json_path, err, sizeof err)) {
     file_failure(s, err);
