@@ -147,6 +147,7 @@ typedef struct poll_sub {
   uint16_t error;
   uint64_t wait_ns;
   int pfd;
+  bool ready_now; /* fires without waiting (errors, hooked fds) */
 } poll_sub;
 
 static int decode_sub(pg_wasi *w, const uint8_t *in, poll_sub *s,
@@ -155,6 +156,7 @@ static int decode_sub(pg_wasi *w, const uint8_t *in, poll_sub *s,
   s->tag = in[8];
   s->error = 0;
   s->pfd = -1;
+  s->ready_now = false;
   if (s->tag == EVENT_CLOCK) {
     uint32_t id = pg__wasi_get32(in + 16);
     uint64_t timeout = pg__wasi_get64(in + 24);
@@ -163,6 +165,7 @@ static int decode_sub(pg_wasi *w, const uint8_t *in, poll_sub *s,
     int err = pg__wasi_clock_now(w, id, &now);
     if (err) {
       s->error = (uint16_t)err;
+      s->ready_now = true;
       s->wait_ns = 0;
     } else if (flags & 1) { /* subscription_clock_flags.abstime */
       s->wait_ns = timeout > now ? timeout - now : 0;
@@ -173,8 +176,11 @@ static int decode_sub(pg_wasi *w, const uint8_t *in, poll_sub *s,
   }
   if (s->tag != EVENT_FD_READ && s->tag != EVENT_FD_WRITE) return WASI_EINVAL;
   pg__wasi_fd *e = pg__wasi_fd_get(w, pg__wasi_get32(in + 16));
-  if (!e) {
-    s->error = WASI_EBADF;
+  if (!e || e->host_fd < 0) {
+    /* A hooked stdout/stderr (no host fd) can always be written; reading
+     * it, like any closed fd, is EBADF at once. */
+    s->error = e && s->tag == EVENT_FD_WRITE ? 0 : WASI_EBADF;
+    s->ready_now = true;
     return 0;
   }
   s->pfd = (*npfds)++;
@@ -201,7 +207,7 @@ static uint64_t wait_ready(pg_wasi *w, poll_sub *subs, uint32_t n,
   uint64_t min_wait = UINT64_MAX;
   bool early = false;
   for (uint32_t i = 0; i < n; i++) {
-    if (subs[i].error) early = true;
+    if (subs[i].ready_now) early = true;
     if (subs[i].tag == EVENT_CLOCK && subs[i].wait_ns < min_wait)
       min_wait = subs[i].wait_ns;
   }
@@ -227,7 +233,7 @@ static uint32_t write_events(uint8_t *out, const poll_sub *subs, uint32_t n,
   uint32_t nev = 0;
   for (uint32_t i = 0; i < n; i++) {
     const poll_sub *s = &subs[i];
-    bool ready = s->error != 0;
+    bool ready = s->ready_now;
     uint16_t flags = 0;
     if (!ready && s->tag == EVENT_CLOCK)
       ready = fired != UINT64_MAX && s->wait_ns <= fired;

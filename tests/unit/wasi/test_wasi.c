@@ -224,6 +224,42 @@ static void test_real_clock_and_sleep(void) {
   guest_close(&g);
 }
 
+/* What a write hook received: "fd:bytes|" per call. */
+static char hooked[256];
+static void collect(void *ctx, int fd, const uint8_t *bytes, size_t len) {
+  size_t at = strlen(hooked);
+  snprintf(hooked + at, sizeof hooked - at, "%d:%.*s|", fd, (int)len,
+           (const char *)bytes);
+}
+
+static void test_write_hook_takes_stdout_and_stderr(void) {
+  pg_wasi_config cfg = {.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+                        .write = collect};
+  guest g;
+  hooked[0] = '\0';
+  ASSERT_EQ(guest_open(&g, &cfg), 0);
+  put_iov(&g, 0, 64, "to out");
+  put_iov(&g, 8, 80, " more");
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_write, 4, A(1), A(0), A(2), A(32)), 0);
+  ASSERT_EQ(load32(&g, 32), 11);
+  put_iov(&g, 0, 64, "to err");
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_write, 4, A(2), A(0), A(1), A(32)), 0);
+  ASSERT_STR_EQ(hooked, "1:to out|1: more|2:to err|");
+  /* A terminal to wasi-libc: character device, no seek/tell. */
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_fdstat_get, 2, A(1), A(40)), 0);
+  ASSERT_EQ(g.mem[40], WASI_FILETYPE_CHARACTER_DEVICE);
+  ASSERT_EQ(load64(&g, 48) & (WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_TELL), 0);
+  /* Polling it for writing is ready at once (it has no host fd). */
+  memset(g.mem + 1024, 0, 48);
+  pg__wasi_put64(g.mem + 1024, 5);
+  g.mem[1024 + 8] = 2; /* fd_write */
+  pg__wasi_put32(g.mem + 1024 + 16, 1);
+  ASSERT_EQ(wcall(&g, pg__wasi_poll_oneoff, 4, A(1024), A(2048), A(1), A(4000)), 0);
+  ASSERT_EQ(load32(&g, 4000), 1);
+  ASSERT_EQ(pg__wasi_get16(g.mem + 2048 + 8), 0);
+  guest_close(&g);
+}
+
 static void test_unimplemented_is_enosys_and_unknown_unlinkable(void) {
   pg_wasi_config cfg = {.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1};
   guest g;
@@ -452,6 +488,7 @@ int main(void) {
   PG_RUN(test_stdin_read);
   PG_RUN(test_clock_random_hooks);
   PG_RUN(test_real_clock_and_sleep);
+  PG_RUN(test_write_hook_takes_stdout_and_stderr);
   PG_RUN(test_unimplemented_is_enosys_and_unknown_unlinkable);
   make_tree();
   PG_RUN(test_preopen_names);
