@@ -304,7 +304,8 @@ static int link_node(builder *b, size_t r) {
   const char **req = malloc((node->nrequires ? node->nrequires : 1) *
                             sizeof *req);
   if (!req) return -1;
-  memcpy(req, node->requires, node->nrequires * sizeof *req);
+  if (node->nrequires) /* requires may be NULL when there are none */
+    memcpy(req, node->requires, node->nrequires * sizeof *req);
   qsort(req, node->nrequires, sizeof *req, cmp_str);
   int rc = 0;
   for (size_t i = 0; i < node->nrequires && rc == 0; i++) {
@@ -330,8 +331,10 @@ static int link_all(builder *b) {
   for (size_t r = 0; r < b->n; r++)
     if (link_node(b, r) < 0) return -1;
   for (size_t r = 0; r < b->n; r++) {
-    qsort(b->adj[r].items, b->adj[r].n, sizeof(size_t), cmp_size);
-    qsort(b->radj[r].items, b->radj[r].n, sizeof(size_t), cmp_size);
+    if (b->adj[r].n > 1)
+      qsort(b->adj[r].items, b->adj[r].n, sizeof(size_t), cmp_size);
+    if (b->radj[r].n > 1)
+      qsort(b->radj[r].items, b->radj[r].n, sizeof(size_t), cmp_size);
   }
   return 0;
 }
@@ -669,7 +672,8 @@ static const char **sorted_requires(const pg_graph_node *node, size_t *nout) {
   const char **req = malloc((node->nrequires ? node->nrequires : 1) *
                             sizeof *req);
   if (!req) return NULL;
-  memcpy(req, node->requires, node->nrequires * sizeof *req);
+  if (node->nrequires) /* requires may be NULL when there are none */
+    memcpy(req, node->requires, node->nrequires * sizeof *req);
   qsort(req, node->nrequires, sizeof *req, cmp_str);
   size_t n = 0;
   for (size_t i = 0; i < node->nrequires; i++)
