@@ -901,7 +901,7 @@ static bool read_memarg(compiler *c, uint32_t natural_log2,
 }
 
 typedef struct memop {
-  pg_op op;
+  pg_op op;      /* plain form; op + 1 is the _rr form, op + 2 the _ri */
   pg_vt type;
   uint8_t align; /* natural alignment, log2 */
 } memop;
@@ -922,17 +922,41 @@ static const memop MEMOPS[] = {
     {PG_OP_i32_store, PG_I64, 2},
 };
 
+/* When the address (popped, at height h) was computed by the instruction
+ * just emitted with i32.add (reg+reg or reg+imm), takes that instruction
+ * back and returns 1 (the _rr form) or 2 (_ri) with its operands; else 0.
+ * `keep` is a slot the caller is about to write before the access, which
+ * must not be one of those operands. */
+static int take_address(compiler *c, const vval *a, size_t h, int64_t keep,
+                        int64_t *x, int64_t *y) {
+  if (c->dead || a->kind != V_SLOT || c->last_end != c->ncode ||
+      c->code[c->last_start + 1].i != c->base + (int64_t)h)
+    return 0;
+  const pg_word *w = &c->code[c->last_start];
+  int form = c->last_op == PG_OP_i32_add ? 1
+             : c->last_op == PG_OP_i32_add_imm ? 2 : 0;
+  if (!form || w[2].i == keep || (form == 1 && w[3].i == keep)) return 0;
+  *x = w[2].i;
+  *y = w[3].i;
+  c->ncode = c->last_start;
+  c->last_end = NO_POS;
+  return form;
+}
+
 static bool op_load(compiler *c, uint8_t opcode) {
   const memop *mo = &MEMOPS[opcode - 0x28];
   uint32_t offset;
   vval a;
+  int64_t x, y;
   if (!read_memarg(c, mo->align, &offset) || !pop(c, PG_I32, &a))
     return false;
   size_t h = c->vn;
-  if (!c->dead) {
-    int64_t sa = src_slot(c, &a, h);
-    EMIT_VALUE(c, mo->op, c->base + (int64_t)h, sa, offset);
-  }
+  int64_t dst = c->base + (int64_t)h;
+  int form = take_address(c, &a, h, -1, &x, &y);
+  if (form)
+    EMIT_VALUE(c, (pg_op)(mo->op + form), dst, x, y, offset);
+  else if (!c->dead)
+    EMIT_VALUE(c, mo->op, dst, src_slot(c, &a, h), offset);
   return push(c, mo->type);
 }
 
@@ -940,11 +964,18 @@ static bool op_store(compiler *c, uint8_t opcode) {
   const memop *mo = &MEMOPS[opcode - 0x28];
   uint32_t offset;
   vval a, v;
+  int64_t x, y;
   if (!read_memarg(c, mo->align, &offset) || !pop(c, mo->type, &v) ||
       !pop(c, PG_I32, &a))
     return false;
   size_t h = c->vn;
-  if (!c->dead) {
+  /* A constant value is written to slot h+1 first: keep it clear. */
+  int64_t keep = v.kind == V_CONST ? c->base + (int64_t)h + 1 : -1;
+  int form = take_address(c, &a, h, keep, &x, &y);
+  if (form) {
+    int64_t sv = src_slot(c, &v, h + 1);
+    EMIT(c, (pg_op)(mo->op + form), x, y, sv, offset);
+  } else if (!c->dead) {
     int64_t sa = src_slot(c, &a, h), sv = src_slot(c, &v, h + 1);
     EMIT(c, mo->op, sa, sv, offset);
   }

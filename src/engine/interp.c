@@ -340,23 +340,35 @@ op_global_set:
   ADV(global_set);
 
   /* ---- memory ---------------------------------------------------------- */
-#define LOAD(name, ctype, conv)                                             \
-  op_##name : {                                                             \
-    uint64_t ea = (uint64_t)U32(2) + pc[3].u;                               \
+/* One access at effective address `ea` (64-bit, so address + offset
+ * cannot wrap), in the three address forms of ir.h. */
+#define LOAD_AT(label, name, ctype, conv, addr, memoff)                     \
+  label : {                                                                 \
+    uint64_t ea = (uint64_t)(addr) + pc[memoff].u;                          \
     ctype v;                                                                \
     if (UNLIKELY(ea + sizeof v > mem_size)) TRAP(PG_TRAP_MEMORY_OOB);       \
     memcpy(&v, mem_base + ea, sizeof v);                                    \
     S(1) = conv;                                                            \
     ADV(name);                                                              \
   }
-#define STORE(name, ctype)                                                  \
-  op_##name : {                                                             \
-    uint64_t ea = (uint64_t)U32(1) + pc[3].u;                               \
-    ctype v = (ctype)S(2);                                                  \
+#define LOAD(name, ctype, conv)                                             \
+  LOAD_AT(op_##name, name, ctype, conv, U32(2), 3)                          \
+  LOAD_AT(op_##name##_rr, name##_rr, ctype, conv, U32(2) + U32(3), 4)       \
+  LOAD_AT(op_##name##_ri, name##_ri, ctype, conv,                           \
+          U32(2) + (uint32_t)pc[3].u, 4)
+#define STORE_AT(label, name, ctype, addr, value, memoff)                   \
+  label : {                                                                 \
+    uint64_t ea = (uint64_t)(addr) + pc[memoff].u;                          \
+    ctype v = (ctype)S(value);                                              \
     if (UNLIKELY(ea + sizeof v > mem_size)) TRAP(PG_TRAP_MEMORY_OOB);       \
     memcpy(mem_base + ea, &v, sizeof v);                                    \
     ADV(name);                                                              \
   }
+#define STORE(name, ctype)                                                  \
+  STORE_AT(op_##name, name, ctype, U32(1), 2, 3)                            \
+  STORE_AT(op_##name##_rr, name##_rr, ctype, U32(1) + U32(2), 3, 4)         \
+  STORE_AT(op_##name##_ri, name##_ri, ctype, U32(1) + (uint32_t)pc[2].u, 3, \
+           4)
   LOAD(i32_load, uint32_t, v)
   LOAD(i64_load, uint64_t, v)
   LOAD(i32_load8_s, int8_t, (uint32_t)(int32_t)v)

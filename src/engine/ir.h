@@ -76,14 +76,21 @@ struct pg_fcode {
   XX(global_set, 2)   /* gidx a */
 
 /* Loads: d addr memoff. Stores: addr value memoff. f32/f64 accesses use the
- * integer ops of the same width (values are bits). */
+ * integer ops of the same width (values are bits). Each also exists with
+ * the address arithmetic clang emits before most accesses folded in
+ * (the sum wraps at 32 bits first, exactly as the separate i32.add did):
+ *   name_rr: d a b memoff  / a b value memoff   address (a + b) mod 2^32
+ *   name_ri: d a imm memoff / a imm value memoff address (a + imm) mod 2^32 */
+#define PG_OP_LIST_LOADS(YY)                                                \
+  YY(i32_load) YY(i64_load) YY(i32_load8_s) YY(i32_load8_u)                 \
+  YY(i32_load16_s) YY(i32_load16_u) YY(i64_load8_s) YY(i64_load8_u)         \
+  YY(i64_load16_s) YY(i64_load16_u) YY(i64_load32_s) YY(i64_load32_u)
+#define PG_OP_LIST_STORES(YY)                                               \
+  YY(i32_store) YY(i64_store) YY(i32_store8) YY(i32_store16)
+#define PG_OP_MEMACCESS_(name)                                              \
+  XX_(name, 3) XX_(name##_rr, 4) XX_(name##_ri, 4)
+
 #define PG_OP_MAP_MEMORY(XX)                                                \
-  XX(i32_load, 3) XX(i64_load, 3)                                           \
-  XX(i32_load8_s, 3) XX(i32_load8_u, 3) XX(i32_load16_s, 3)                 \
-  XX(i32_load16_u, 3) XX(i64_load8_s, 3) XX(i64_load8_u, 3)                 \
-  XX(i64_load16_s, 3) XX(i64_load16_u, 3) XX(i64_load32_s, 3)               \
-  XX(i64_load32_u, 3)                                                       \
-  XX(i32_store, 3) XX(i64_store, 3) XX(i32_store8, 3) XX(i32_store16, 3)    \
   XX(memory_size, 1)  /* d */                                               \
   XX(memory_grow, 2)  /* d a */                                             \
   XX(memory_fill, 3)  /* dst val n */                                       \
@@ -162,6 +169,8 @@ struct pg_fcode {
 /* The whole table. XX_ must be defined by the user as XX. */
 #define PG_OP_MAP_ALL_                                                      \
   PG_OP_MAP_CONTROL(XX_)                                                    \
+  PG_OP_LIST_LOADS(PG_OP_MEMACCESS_)                                        \
+  PG_OP_LIST_STORES(PG_OP_MEMACCESS_)                                       \
   PG_OP_MAP_MEMORY(XX_)                                                     \
   PG_OP_MAP_UNARY(XX_)                                                      \
   PG_OP_LIST_INT_IMM(PG_OP_BIN_, i32)                                       \
