@@ -49,13 +49,6 @@ bool pg__linker_lookup(const pg_linker *l, const char *module,
 pg_extern pg__instance_extern(const pg_instance *inst,
                               const pg_export_decl *e);
 
-/* pg_instance_export for a name of `len` bytes that may contain NUL (export
- * names are any UTF-8, U+0000 included; names.wast has such exports).
- * Public API: declared here only until engine.h declares it (asked of the
- * lead on the board); the two prototypes are identical. */
-pg_status pg_instance_export_n(const pg_instance *inst, const char *name,
-                                size_t len, pg_extern *out);
-
 /* A static English name for an extern kind ("function", "table", ...). */
 const char *pg__extern_kind_name(pg_extern_kind kind);
 
