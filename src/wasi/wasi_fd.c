@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wasi_internal.h"
@@ -307,6 +308,53 @@ PG_WASI_HOST_FN(fd_filestat_set_size) {
   if (ftruncate(e->host_fd, (off_t)size) != 0)
     return pg__wasi_ret(call, pg__wasi_errno(errno));
   return pg__wasi_ret(call, WASI_ESUCCESS);
+}
+
+int pg__wasi_times(uint64_t atim, uint64_t mtim, uint32_t flags,
+                   struct timespec out[2]) {
+  if (((flags & WASI_FSTFLAG_ATIM) && (flags & WASI_FSTFLAG_ATIM_NOW)) ||
+      ((flags & WASI_FSTFLAG_MTIM) && (flags & WASI_FSTFLAG_MTIM_NOW)) ||
+      flags > 15)
+    return WASI_EINVAL;
+  const uint64_t given[2] = {atim, mtim};
+  for (int i = 0; i < 2; i++) {
+    uint32_t set = i ? WASI_FSTFLAG_MTIM : WASI_FSTFLAG_ATIM;
+    uint32_t now = i ? WASI_FSTFLAG_MTIM_NOW : WASI_FSTFLAG_ATIM_NOW;
+    out[i].tv_sec = (time_t)(given[i] / 1000000000u);
+    out[i].tv_nsec = flags & set   ? (long)(given[i] % 1000000000u)
+                     : flags & now ? UTIME_NOW
+                                   : UTIME_OMIT;
+  }
+  return WASI_ESUCCESS;
+}
+
+PG_WASI_HOST_FN(fd_filestat_set_times) {
+  pg__wasi_fd *e = lookup(call, pg__wasi_arg32(call, 0));
+  if (!e) return pg__wasi_ret(call, WASI_EBADF);
+  struct timespec ts[2];
+  int err = pg__wasi_times(pg__wasi_arg64(call, 1), pg__wasi_arg64(call, 2),
+                           pg__wasi_arg32(call, 3), ts);
+  if (!err && futimens(e->host_fd, ts) != 0) err = pg__wasi_errno(errno);
+  return pg__wasi_ret(call, err);
+}
+
+/* Advice is a hint: checked, then accepted without telling the host. */
+PG_WASI_HOST_FN(fd_advise) {
+  pg__wasi_fd *e = lookup(call, pg__wasi_arg32(call, 0));
+  if (!e) return pg__wasi_ret(call, WASI_EBADF);
+  if (pg__wasi_arg32(call, 3) > 5) return pg__wasi_ret(call, WASI_EINVAL);
+  return pg__wasi_ret(call, e->filetype == WASI_FILETYPE_DIRECTORY ? WASI_EBADF
+                                                                   : WASI_ESUCCESS);
+}
+
+PG_WASI_HOST_FN(fd_allocate) {
+  pg__wasi_fd *e = lookup(call, pg__wasi_arg32(call, 0));
+  if (!e) return pg__wasi_ret(call, WASI_EBADF);
+  uint64_t off = pg__wasi_arg64(call, 1), len = pg__wasi_arg64(call, 2);
+  if (off > INT64_MAX || len > INT64_MAX || len == 0)
+    return pg__wasi_ret(call, WASI_EINVAL);
+  int r = posix_fallocate(e->host_fd, (off_t)off, (off_t)len);
+  return pg__wasi_ret(call, r ? pg__wasi_errno(r) : WASI_ESUCCESS);
 }
 
 /* ---- preopens ---- */

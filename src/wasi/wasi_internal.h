@@ -233,6 +233,12 @@ int pg__wasi_flush_out(pg_wasi *w);
 struct stat;
 void pg__wasi_put_filestat(uint8_t *out, const struct stat *st);
 
+/* Turns WASI (atim, mtim, fstflags) into the two timespecs of
+ * futimens/utimensat; WASI_EINVAL for contradictory flags. */
+struct timespec;
+int pg__wasi_times(uint64_t atim, uint64_t mtim, uint32_t flags,
+                   struct timespec out[2]);
+
 /* Current time of a WASI clock through the hook or the host, to *out_ns;
  * returns a WASI errno (EINVAL for an unknown clock). */
 int pg__wasi_clock_now(pg_wasi *w, uint32_t clock_id, uint64_t *out_ns);
@@ -260,6 +266,9 @@ PG_WASI_HOST_FN(fd_fdstat_get);
 PG_WASI_HOST_FN(fd_fdstat_set_flags);
 PG_WASI_HOST_FN(fd_filestat_get);
 PG_WASI_HOST_FN(fd_filestat_set_size);
+PG_WASI_HOST_FN(fd_filestat_set_times);
+PG_WASI_HOST_FN(fd_advise);
+PG_WASI_HOST_FN(fd_allocate);
 PG_WASI_HOST_FN(fd_prestat_get);
 PG_WASI_HOST_FN(fd_prestat_dir_name);
 PG_WASI_HOST_FN(fd_readdir);
@@ -274,6 +283,8 @@ PG_WASI_HOST_FN(path_remove_directory);
 PG_WASI_HOST_FN(path_rename);
 PG_WASI_HOST_FN(path_readlink);
 PG_WASI_HOST_FN(path_symlink);
+PG_WASI_HOST_FN(path_link);
+PG_WASI_HOST_FN(path_filestat_set_times);
 PG_WASI_HOST_FN(nosys);
 
 #endif /* PG_WASI_INTERNAL_H */

@@ -363,3 +363,33 @@ PG_WASI_HOST_FN(path_symlink) {
   resolved_close(&r);
   return pg__wasi_ret(call, err);
 }
+
+PG_WASI_HOST_FN(path_filestat_set_times) {
+  struct timespec ts[2];
+  int err = pg__wasi_times(pg__wasi_arg64(call, 4), pg__wasi_arg64(call, 5),
+                           pg__wasi_arg32(call, 6), ts);
+  if (err) return pg__wasi_ret(call, err);
+  resolved r;
+  err = resolve_arg(call, 0, 2, pg__wasi_arg32(call, 1) & WASI_LOOKUP_SYMLINK_FOLLOW, &r);
+  if (err) return pg__wasi_ret(call, err);
+  if (utimensat(r.dirfd, r.name, ts, AT_SYMLINK_NOFOLLOW) != 0)
+    err = pg__wasi_errno(errno);
+  resolved_close(&r);
+  return pg__wasi_ret(call, err);
+}
+
+/* Hard links: both names are confined; the source is never followed, so a
+ * link to a symlink that points out stays a symlink (refused when used). */
+PG_WASI_HOST_FN(path_link) {
+  resolved from, to;
+  int err = resolve_arg(call, 0, 2, pg__wasi_arg32(call, 1) & WASI_LOOKUP_SYMLINK_FOLLOW, &from);
+  if (err) return pg__wasi_ret(call, err);
+  err = resolve_arg(call, 4, 5, false, &to);
+  if (!err) {
+    if (linkat(from.dirfd, from.name, to.dirfd, to.name, 0) != 0)
+      err = pg__wasi_errno(errno);
+    resolved_close(&to);
+  }
+  resolved_close(&from);
+  return pg__wasi_ret(call, err);
+}

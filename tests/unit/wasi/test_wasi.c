@@ -426,7 +426,34 @@ static void test_directory_calls(void) {
   ASSERT_EQ(wcall(&g, pg__wasi_fd_pread, 5, A(fd), A(0), A(1), A(1), A(32)), 0);
   ASSERT_EQ(load32(&g, 32), 2);
   ASSERT_TRUE(memcmp(g.mem + 100, "bc", 2) == 0);
+  /* times, allocate, advise */
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_filestat_set_times, 4, A(fd), A(5000000000ull),
+                  A(7000000123ull), A(WASI_FSTFLAG_ATIM | WASI_FSTFLAG_MTIM)), 0);
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_filestat_get, 2, A(fd), A(200)), 0);
+  ASSERT_U64_EQ(load64(&g, 240), 5000000000ull);
+  ASSERT_U64_EQ(load64(&g, 248), 7000000123ull);
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_filestat_set_times, 4, A(fd), A(0), A(0),
+                  A(WASI_FSTFLAG_ATIM | WASI_FSTFLAG_ATIM_NOW)), WASI_EINVAL);
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_allocate, 3, A(fd), A(0), A(100)), 0);
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_filestat_get, 2, A(fd), A(200)), 0);
+  ASSERT_U64_EQ(load64(&g, 232), 100);
+  ASSERT_EQ(wcall(&g, pg__wasi_fd_advise, 4, A(fd), A(0), A(0), A(2)), 0);
   ASSERT_EQ(wcall(&g, pg__wasi_fd_close, 1, A(fd)), 0);
+  /* a hard link inside is fine, one pointing out is refused */
+  memcpy(g.mem + 4096, "newdir/f.txt", 12);
+  memcpy(g.mem + 4200, "hard.txt", 8);
+  ASSERT_EQ(wcall(&g, pg__wasi_path_link, 7, A(3), A(0), A(4096), A(12), A(3),
+                  A(4200), A(8)), 0);
+  memcpy(g.mem + 4200, "../hard.txt", 11);
+  ASSERT_EQ(wcall(&g, pg__wasi_path_link, 7, A(3), A(0), A(4096), A(12), A(3),
+                  A(4200), A(11)), WASI_ENOTCAPABLE);
+  ASSERT_EQ(path_call(&g, pg__wasi_path_unlink_file, "hard.txt"), 0);
+  memcpy(g.mem + 4096, "newdir/f.txt", 12);
+  ASSERT_EQ(wcall(&g, pg__wasi_path_filestat_set_times, 7, A(3), A(0), A(4096),
+                  A(12), A(0), A(9000000000ull), A(WASI_FSTFLAG_MTIM)), 0);
+  ASSERT_EQ(wcall(&g, pg__wasi_path_filestat_get, 5, A(3), A(0), A(4096), A(12), A(200)), 0);
+  ASSERT_U64_EQ(load64(&g, 248), 9000000000ull);
+  ASSERT_U64_EQ(load64(&g, 240), 5000000000ull); /* atime left alone */
   ASSERT_EQ(path_call(&g, pg__wasi_path_remove_directory, "newdir"), WASI_ENOTEMPTY);
   /* rename newdir/f.txt -> g.txt */
   memcpy(g.mem + 4096, "newdir/f.txt", 12);
