@@ -9,6 +9,7 @@
  * column instead of a key.
  */
 #include "kernel/config.h"
+#include "kernel/config_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -579,10 +580,9 @@ static int load_file(loader *ld, FILE *f) {
   return rc;
 }
 
-int pg_app_config_load(const char *path, pg_app_config **out, char *err,
-                       size_t errlen) {
+int pg__app_config_load_stream(const char *path, FILE *f, pg_app_config **out,
+                               char *err, size_t errlen) {
   loader ld = {.file = path, .err = err, .errlen = errlen};
-  FILE *f = NULL;
   if (errlen) err[0] = '\0';
   ld.app = calloc(1, sizeof *ld.app);
   if (!ld.app || !(ld.app->path = strdup(path)) ||
@@ -590,18 +590,24 @@ int pg_app_config_load(const char *path, pg_app_config **out, char *err,
     fail_oom(&ld);
     goto fail;
   }
-  if (!(f = fopen(path, "rb"))) {
-    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    goto fail;
-  }
   if (load_file(&ld, f) < 0) goto fail;
-  fclose(f);
   *out = ld.app;
   return 0;
 fail:
-  if (f) fclose(f);
   pg_app_config_free(ld.app);
   return -1;
+}
+
+int pg_app_config_load(const char *path, pg_app_config **out, char *err,
+                       size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  int rc = pg__app_config_load_stream(path, f, out, err, errlen);
+  fclose(f);
+  return rc;
 }
 
 static void free_strings(char **list, size_t n) {
