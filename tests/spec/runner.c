@@ -1,7 +1,8 @@
 /*
  * runner.c: pg_spec, the WebAssembly spec-testsuite runner.
  *
- *   pg_spec [--max-shown N] [--verbose] FILE.json...
+ *   pg_spec [--max-shown N] [--verbose] [--expect-total N]
+ *           [--max-skipped N] [--fuel-slice N [--max-fuel N]] FILE.json...
  *
  * Each FILE.json is what `wast2json FILE.wast` writes: a list of commands
  * (module, register, action, assert_*) and the binary modules beside it.
@@ -17,6 +18,7 @@
  * field of the json is checked before use.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +32,9 @@
 
 #define MAX_VALUES 256      /* arguments or results of one action */
 #define MAX_FILE (1u << 28) /* refuse json/wasm files above 256 MiB */
+/* With --fuel-slice: the default fuel one command may use before it counts
+ * as hung (--max-fuel). The heaviest spec command uses well under 10^8. */
+#define DEFAULT_MAX_FUEL UINT64_C(10000000000)
 
 /* ------------------------------------------------------------ bookkeeping */
 
@@ -80,6 +85,8 @@ typedef struct options {
   bool verbose;            /* also print passing commands */
   long expect_total;       /* commands the run must hold; -1 = any */
   long max_skipped;        /* skipped commands allowed; -1 = any */
+  uint64_t fuel_slice;     /* run invokes in slices of this much fuel; 0 = no */
+  uint64_t max_fuel;       /* with fuel_slice: fuel one invoke may use */
 } options;
 
 typedef struct named_instance {
@@ -102,6 +109,7 @@ typedef struct script {
   pg_instance *current; /* the last module; NULL after it failed */
   counts total;
   counts by_kind[CMD_COUNT_];
+  unsigned long fuel_resumes; /* resumes after a fuel slice ran out */
 } script;
 
 /* One command being run. */
@@ -303,8 +311,29 @@ static void collect(pg_instance *inst, action_result *r) {
   }
 }
 
-static bool invoke(pg_instance *inst, const pg_json *action, action_result *r,
-                   char *why, size_t whylen) {
+/* Invokes fn. With --fuel-slice N the call runs N units of fuel at a time,
+ * each slice ending in PG_OUT_OF_FUEL and a resume, which puts the engine's
+ * preemption path under every command of the suite. Gives up (leaving
+ * PG_OUT_OF_FUEL, reported as a failure) after --max-fuel in all. */
+static pg_status run_invoke(script *s, pg_instance *inst, const pg_func *fn,
+                            const pg_val *args, size_t nargs) {
+  const options *o = s->opts;
+  if (o->fuel_slice == 0) return pg_instance_invoke(inst, fn, args, nargs);
+  uint64_t used = o->fuel_slice;
+  pg_instance_set_fuel(inst, o->fuel_slice);
+  pg_status st = pg_instance_invoke(inst, fn, args, nargs);
+  while (st == PG_OUT_OF_FUEL && used < o->max_fuel) {
+    pg_instance_set_fuel(inst, o->fuel_slice);
+    used += o->fuel_slice;
+    s->fuel_resumes++;
+    st = pg_instance_resume(inst, NULL, 0);
+  }
+  pg_instance_set_fuel(inst, 0); /* unlimited again */
+  return st;
+}
+
+static bool invoke(const command *c, pg_instance *inst, const pg_json *action,
+                   action_result *r, char *why, size_t whylen) {
   size_t field_len = 0;
   const char *field = pg_json_string(pg_json_get(action, "field"), &field_len);
   pg_val args[MAX_VALUES];
@@ -331,7 +360,7 @@ static bool invoke(pg_instance *inst, const pg_json *action, action_result *r,
              r->what, pg_func_param_count(fn), nargs);
     return false;
   }
-  r->status = pg_instance_invoke(inst, fn, args, nargs);
+  r->status = run_invoke(c->s, inst, fn, args, nargs);
   collect(inst, r);
   return true;
 }
@@ -374,7 +403,8 @@ static bool run_action(const command *c, action_result *r, char *why,
   pg_instance *inst =
       target_instance(c->s, pg_json_get_string(action, "module"), why, whylen);
   if (!inst) return false;
-  if (strcmp(type, "invoke") == 0) return invoke(inst, action, r, why, whylen);
+  if (strcmp(type, "invoke") == 0)
+    return invoke(c, inst, action, r, why, whylen);
   if (strcmp(type, "get") == 0) return get_global(inst, action, r, why, whylen);
   snprintf(why, whylen, "unknown action type \"%s\"", type);
   return false;
@@ -430,8 +460,8 @@ static outcome check_results(const command *c, const action_result *r) {
     return OUTCOME_FAIL;
   }
   if (r->nresults > MAX_VALUES) {
-    fail_line(c, "%s: %zu results, more than the runner handles (%d)",
-              r->what, r->nresults, MAX_VALUES);
+    fail_line(c, "%s: %zu results, more than the runner handles (%d)", r->what,
+              r->nresults, MAX_VALUES);
     return OUTCOME_FAIL;
   }
   if (n != r->nresults) {
@@ -755,10 +785,14 @@ static void print_table(const counts by_kind[CMD_COUNT_], const counts *all) {
 static int usage(void) {
   fprintf(stderr,
           "usage: pg_spec [--max-shown N] [--verbose] [--expect-total N]\n"
-          "               [--max-skipped N] FILE.json...\n"
+          "               [--max-skipped N] [--fuel-slice N [--max-fuel N]]\n"
+          "               FILE.json...\n"
           "  runs wast2json output against the parigot engine;\n"
           "  --expect-total / --max-skipped fail the run when the number of\n"
-          "  commands differs / more commands were skipped\n");
+          "  commands differs / more commands were skipped;\n"
+          "  --fuel-slice runs every invoke N units of fuel at a time,\n"
+          "  resuming after each PG_OUT_OF_FUEL, and fails one that uses\n"
+          "  more than --max-fuel (default 10^10) as hung\n");
   return 2;
 }
 
@@ -786,6 +820,10 @@ static bool parse_options(int argc, char **argv, options *o) {
       o->expect_total = v;
     else if (numeric_option(argc, argv, &i, "--max-skipped", &v))
       o->max_skipped = v;
+    else if (numeric_option(argc, argv, &i, "--fuel-slice", &v))
+      o->fuel_slice = (uint64_t)v;
+    else if (numeric_option(argc, argv, &i, "--max-fuel", &v))
+      o->max_fuel = (uint64_t)v;
     else if (argv[i][0] == '-')
       return false;
   }
@@ -815,8 +853,12 @@ static int verdict(const options *o, const counts *all) {
 }
 
 int main(int argc, char **argv) {
-  options opts = {.max_shown = 100, .expect_total = -1, .max_skipped = -1};
+  options opts = {.max_shown = 100,
+                  .expect_total = -1,
+                  .max_skipped = -1,
+                  .max_fuel = DEFAULT_MAX_FUEL};
   counts all = {0}, by_kind[CMD_COUNT_] = {{0}};
+  unsigned long fuel_resumes = 0;
   int files = 0;
   if (!parse_options(argc, argv, &opts)) return usage();
   for (int i = 1; i < argc; i++) {
@@ -828,10 +870,14 @@ int main(int argc, char **argv) {
     run_script(&s, argv[i]);
     files++;
     add_counts(&all, &s.total);
+    fuel_resumes += s.fuel_resumes;
     for (int k = 0; k < CMD_COUNT_; k++) add_counts(&by_kind[k], &s.by_kind[k]);
   }
   if (files == 0) return usage();
   print_table(by_kind, &all);
+  if (opts.fuel_slice)
+    printf("fuel slices of %" PRIu64 ": %lu resumes after PG_OUT_OF_FUEL\n",
+           opts.fuel_slice, fuel_resumes);
   printf("%lu passed, %lu failed, %lu skipped\n", all.passed, all.failed,
          all.skipped);
   return verdict(&opts, &all);

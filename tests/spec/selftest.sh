@@ -33,10 +33,11 @@ check() {
   fi
 }
 
-mkdir -p "$out/right" "$out/wrong"
+mkdir -p "$out/right" "$out/wrong" "$out/hang"
 "$wast2json" "$src/right.wast" -o "$out/right/right.json" || exit 1
 # wrong.wast holds modules wabt's own checker rejects on purpose.
 "$wast2json" --no-check "$src/wrong.wast" -o "$out/wrong/wrong.json" || exit 1
+"$wast2json" "$src/hang.wast" -o "$out/hang/hang.json" || exit 1
 
 check right 0 "right.wast: 34 passed, 0 failed, 1 skipped" -- \
   "$out/right/right.json"
@@ -63,5 +64,13 @@ check expect_total_wrong 1 "ran 35 commands, expected 36" -- \
   --expect-total 36 "$out/right/right.json"
 check max_skipped 1 "skipped 1 commands, at most 0 allowed" -- \
   --max-skipped 0 "$out/right/right.json"
+check fuel_slices 0 "right.wast: 34 passed, 0 failed, 1 skipped" -- \
+  --fuel-slice 1 "$out/right/right.json"
+check fuel_resumes 0 "resumes after PG_OUT_OF_FUEL" -- \
+  --fuel-slice 1 "$out/right/right.json"
+check hang_detected 1 'invoke "spin"(): expected a return, got status fuel' \
+  -- --fuel-slice 100 --max-fuel 100000 "$out/hang/hang.json"
+check hang_recovers 1 "hang.wast: 2 passed, 1 failed, 0 skipped" -- \
+  --fuel-slice 100 --max-fuel 100000 "$out/hang/hang.json"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
