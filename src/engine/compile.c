@@ -1230,7 +1230,7 @@ static const numop NUMOPS[0xC5 - 0x45] = {
     B_(i32_rem_s, I32, I32), B_(i32_rem_u, I32, I32),
     BI_(i32_and, I32, I32), BI_(i32_or, I32, I32), BI_(i32_xor, I32, I32),
     BI_(i32_shl, I32, I32), BI_(i32_shr_s, I32, I32),
-    BI_(i32_shr_u, I32, I32), B_(i32_rotl, I32, I32), B_(i32_rotr, I32, I32),
+    BI_(i32_shr_u, I32, I32), BI_(i32_rotl, I32, I32), BI_(i32_rotr, I32, I32),
     /* 0x79 */
     U_(i64_clz, I64, I64), U_(i64_ctz, I64, I64), U_(i64_popcnt, I64, I64),
     BI_(i64_add, I64, I64), BI_(i64_sub, I64, I64), BI_(i64_mul, I64, I64),
@@ -1238,7 +1238,7 @@ static const numop NUMOPS[0xC5 - 0x45] = {
     B_(i64_rem_s, I64, I64), B_(i64_rem_u, I64, I64),
     BI_(i64_and, I64, I64), BI_(i64_or, I64, I64), BI_(i64_xor, I64, I64),
     BI_(i64_shl, I64, I64), BI_(i64_shr_s, I64, I64),
-    BI_(i64_shr_u, I64, I64), B_(i64_rotl, I64, I64), B_(i64_rotr, I64, I64),
+    BI_(i64_shr_u, I64, I64), BI_(i64_rotl, I64, I64), BI_(i64_rotr, I64, I64),
     /* 0x8B */
     U_(f32_abs, F32, F32), U_(f32_neg, F32, F32), U_(f32_ceil, F32, F32),
     U_(f32_floor, F32, F32), U_(f32_trunc, F32, F32),

@@ -598,6 +598,8 @@ op_ref_func:
   I32B(shl, a << (b & 31))
   I32B(shr_s, (uint32_t)((int32_t)a >> (b & 31)))
   I32B(shr_u, a >> (b & 31))
+  I32B(rotl, pg_i32_rotl(a, b))
+  I32B(rotr, pg_i32_rotr(a, b))
   I64C(eq, a == b)
   I64C(ne, a != b)
   I64C(lt_s, (int64_t)a < (int64_t)b)
@@ -617,6 +619,8 @@ op_ref_func:
   I64B(shl, a << (b & 63))
   I64B(shr_s, (uint64_t)((int64_t)a >> (b & 63)))
   I64B(shr_u, a >> (b & 63))
+  I64B(rotl, pg_i64_rotl(a, b))
+  I64B(rotr, pg_i64_rotr(a, b))
 
 #define BIN(name, get, set, expr)                                           \
   op_##name : {                                                             \
@@ -641,10 +645,6 @@ op_ref_func:
   DIV(i64_div_u, uint64_t, SET_I64)
   DIV(i64_rem_s, int64_t, SET_I64)
   DIV(i64_rem_u, uint64_t, SET_I64)
-  BIN(i32_rotl, GET_U32, SET_I32, pg_i32_rotl(a, b))
-  BIN(i32_rotr, GET_U32, SET_I32, pg_i32_rotr(a, b))
-  BIN(i64_rotl, GET_U64, SET_I64, pg_i64_rotl(a, b))
-  BIN(i64_rotr, GET_U64, SET_I64, pg_i64_rotr(a, b))
   BIN(f32_eq, F32, SET_I32, a == b)
   BIN(f32_ne, F32, SET_I32, a != b)
   BIN(f32_lt, F32, SET_I32, a < b)

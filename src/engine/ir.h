@@ -141,13 +141,12 @@ struct pg_fcode {
   YY(T##_eq) YY(T##_ne) YY(T##_lt_s) YY(T##_lt_u) YY(T##_gt_s)              \
   YY(T##_gt_u) YY(T##_le_s) YY(T##_le_u) YY(T##_ge_s) YY(T##_ge_u)          \
   YY(T##_add) YY(T##_sub) YY(T##_mul) YY(T##_and) YY(T##_or) YY(T##_xor)    \
-  YY(T##_shl) YY(T##_shr_s) YY(T##_shr_u)
+  YY(T##_shl) YY(T##_shr_s) YY(T##_shr_u) YY(T##_rotl) YY(T##_rotr)
 
 /* Binary ops without an immediate form: d a b. */
 #define PG_OP_LIST_BINARY_ONLY(YY)                                          \
-  YY(i32_div_s) YY(i32_div_u) YY(i32_rem_s) YY(i32_rem_u) YY(i32_rotl)      \
-  YY(i32_rotr) YY(i64_div_s) YY(i64_div_u) YY(i64_rem_s) YY(i64_rem_u)      \
-  YY(i64_rotl) YY(i64_rotr)                                                 \
+  YY(i32_div_s) YY(i32_div_u) YY(i32_rem_s) YY(i32_rem_u)                  \
+  YY(i64_div_s) YY(i64_div_u) YY(i64_rem_s) YY(i64_rem_u)                  \
   YY(f32_eq) YY(f32_ne) YY(f32_lt) YY(f32_gt) YY(f32_le) YY(f32_ge)         \
   YY(f64_eq) YY(f64_ne) YY(f64_lt) YY(f64_gt) YY(f64_le) YY(f64_ge)         \
   YY(f32_add) YY(f32_sub) YY(f32_mul) YY(f32_div) YY(f32_min) YY(f32_max)   \
