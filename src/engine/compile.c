@@ -68,7 +68,8 @@ typedef struct ctrl {
 enum { COND_SLOT, COND_EQZ, COND_CMP, COND_CMP_IMM };
 typedef struct cond {
   int kind;
-  int cmp;      /* index into the i32 comparisons (eq ne lt_s ... ge_u) */
+  int cmp;      /* index into the comparisons (eq ne lt_s ... ge_u) */
+  bool is64;    /* an i64 comparison / i64.eqz */
   int64_t a, b; /* slots (b: immediate for COND_CMP_IMM) */
 } cond;
 
@@ -457,18 +458,24 @@ static const int CMP_SWAPPED[10] = {0, 1, 4, 5, 2, 3, 8, 9, 6, 7};
 static size_t emit_cond_branch(compiler *c, const cond *cd, bool negate) {
   size_t s = NO_POS;
   int cmp = negate ? CMP_INVERSE[cd->cmp] : cd->cmp;
+  pg_op first = cd->is64 ? PG_OP_brc_i64_eq : PG_OP_brc_i32_eq;
+  pg_op first_imm = cd->is64 ? PG_OP_brc_i64_eq_imm : PG_OP_brc_i32_eq_imm;
   switch (cd->kind) {
   case COND_SLOT:
     s = EMIT(c, negate ? PG_OP_br_unless : PG_OP_br_if, -1, 0, cd->a);
     break;
   case COND_EQZ:
-    s = EMIT(c, negate ? PG_OP_br_if : PG_OP_br_unless, -1, 0, cd->a);
+    if (cd->is64)
+      s = EMIT(c, negate ? PG_OP_brc_i64_nez : PG_OP_brc_i64_eqz, -1, 0,
+               cd->a);
+    else
+      s = EMIT(c, negate ? PG_OP_br_if : PG_OP_br_unless, -1, 0, cd->a);
     break;
   case COND_CMP:
-    s = EMIT(c, (pg_op)(PG_OP_brc_i32_eq + cmp), -1, 0, cd->a, cd->b);
+    s = EMIT(c, (pg_op)(first + cmp), -1, 0, cd->a, cd->b);
     break;
   default:
-    s = EMIT(c, (pg_op)(PG_OP_brc_i32_eq_imm + cmp), -1, 0, cd->a, cd->b);
+    s = EMIT(c, (pg_op)(first_imm + cmp), -1, 0, cd->a, cd->b);
     break;
   }
   return offword(s);
@@ -489,12 +496,19 @@ static bool pop_cond(compiler *c, cond *cd) {
     pg_op op = c->last_op;
     const pg_word *w = &c->code[c->last_start];
     if (op >= PG_OP_i32_eq && op <= PG_OP_i32_ge_u)
-      *cd = (cond){COND_CMP, (int)(op - PG_OP_i32_eq), w[2].i, w[3].i};
-    else if (op >= PG_OP_i32_eq_imm && op <= PG_OP_i32_ge_u_imm)
-      *cd = (cond){COND_CMP_IMM, (int)(op - PG_OP_i32_eq_imm), w[2].i,
+      *cd = (cond){COND_CMP, (int)(op - PG_OP_i32_eq), false, w[2].i,
                    w[3].i};
-    else if (op == PG_OP_i32_eqz)
-      *cd = (cond){COND_EQZ, 0, w[2].i, 0};
+    else if (op >= PG_OP_i32_eq_imm && op <= PG_OP_i32_ge_u_imm)
+      *cd = (cond){COND_CMP_IMM, (int)(op - PG_OP_i32_eq_imm), false,
+                   w[2].i, w[3].i};
+    else if (op >= PG_OP_i64_eq && op <= PG_OP_i64_ge_u)
+      *cd = (cond){COND_CMP, (int)(op - PG_OP_i64_eq), true, w[2].i,
+                   w[3].i};
+    else if (op >= PG_OP_i64_eq_imm && op <= PG_OP_i64_ge_u_imm)
+      *cd = (cond){COND_CMP_IMM, (int)(op - PG_OP_i64_eq_imm), true,
+                   w[2].i, w[3].i};
+    else if (op == PG_OP_i32_eqz || op == PG_OP_i64_eqz)
+      *cd = (cond){COND_EQZ, 0, op == PG_OP_i64_eqz, w[2].i, 0};
     if (cd->kind != COND_SLOT) {
       c->ncode = c->last_start;
       c->last_end = NO_POS;

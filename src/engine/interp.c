@@ -672,28 +672,39 @@ op_ref_func:
   BIN(f64_max, F64, SET_F64, pg_f64_max(a, b))
   BIN(f64_copysign, F64, SET_F64, pg_f64_copysign(a, b))
 
-  /* ---- fused i32 compare-and-branch: off cost a b|imm ------------------ */
-#define BRC(name, expr)                                                     \
-  op_brc_i32_##name : {                                                     \
-    uint32_t a = U32(3), b = U32(4);                                        \
+  /* ---- fused compare-and-branch: off cost a b|imm ---------------------- */
+#define BRC(T, name, ctype, expr)                                           \
+  op_brc_##T##_##name : {                                                   \
+    ctype a = (ctype)S(3), b = (ctype)S(4);                                 \
     if (expr) TAKE();                                                       \
-    ADV(brc_i32_##name);                                                    \
+    ADV(brc_##T##_##name);                                                  \
   }                                                                         \
-  op_brc_i32_##name##_imm : {                                               \
-    uint32_t a = U32(3), b = (uint32_t)pc[4].u;                             \
+  op_brc_##T##_##name##_imm : {                                             \
+    ctype a = (ctype)S(3), b = (ctype)pc[4].u;                              \
     if (expr) TAKE();                                                       \
-    ADV(brc_i32_##name##_imm);                                              \
+    ADV(brc_##T##_##name##_imm);                                            \
   }
-  BRC(eq, a == b)
-  BRC(ne, a != b)
-  BRC(lt_s, (int32_t)a < (int32_t)b)
-  BRC(lt_u, a < b)
-  BRC(gt_s, (int32_t)a > (int32_t)b)
-  BRC(gt_u, a > b)
-  BRC(le_s, (int32_t)a <= (int32_t)b)
-  BRC(le_u, a <= b)
-  BRC(ge_s, (int32_t)a >= (int32_t)b)
-  BRC(ge_u, a >= b)
+#define BRC_ALL(T, ctype, stype)                                            \
+  BRC(T, eq, ctype, a == b)                                                 \
+  BRC(T, ne, ctype, a != b)                                                 \
+  BRC(T, lt_s, ctype, (stype)a < (stype)b)                                  \
+  BRC(T, lt_u, ctype, a < b)                                                \
+  BRC(T, gt_s, ctype, (stype)a > (stype)b)                                  \
+  BRC(T, gt_u, ctype, a > b)                                                \
+  BRC(T, le_s, ctype, (stype)a <= (stype)b)                                 \
+  BRC(T, le_u, ctype, a <= b)                                               \
+  BRC(T, ge_s, ctype, (stype)a >= (stype)b)                                 \
+  BRC(T, ge_u, ctype, a >= b)
+  BRC_ALL(i32, uint32_t, int32_t)
+  BRC_ALL(i64, uint64_t, int64_t)
+
+op_brc_i64_eqz:
+  if (S(3) == 0) TAKE();
+  ADV(brc_i64_eqz);
+
+op_brc_i64_nez:
+  if (S(3) != 0) TAKE();
+  ADV(brc_i64_nez);
 
   /* ---- leaving the loop ------------------------------------------------ */
 trap:

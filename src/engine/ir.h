@@ -153,12 +153,13 @@ struct pg_fcode {
   YY(f32_copysign) YY(f64_add) YY(f64_sub) YY(f64_mul) YY(f64_div)          \
   YY(f64_min) YY(f64_max) YY(f64_copysign)
 
-/* i32 comparisons fused with br_if: `brc_<cmp>` off cost a b and
+/* Integer comparisons fused with br_if/if: `brc_<cmp>` off cost a b and
  * `brc_<cmp>_imm` off cost a imm branch when the comparison holds (an
- * i32.eqz fused with br_if is br_unless). */
-#define PG_OP_LIST_I32_CMP(YY)                                              \
-  YY(i32_eq) YY(i32_ne) YY(i32_lt_s) YY(i32_lt_u) YY(i32_gt_s)              \
-  YY(i32_gt_u) YY(i32_le_s) YY(i32_le_u) YY(i32_ge_s) YY(i32_ge_u)
+ * i32.eqz fused with br_if is br_unless; i64.eqz has brc_i64_eqz and its
+ * negation brc_i64_nez: off cost a). */
+#define PG_OP_LIST_CMP(YY, T)                                               \
+  YY(T##_eq) YY(T##_ne) YY(T##_lt_s) YY(T##_lt_u) YY(T##_gt_s)              \
+  YY(T##_gt_u) YY(T##_le_s) YY(T##_le_u) YY(T##_ge_s) YY(T##_ge_u)
 
 #define PG_OP_BIN_(name) XX_(name, 3)
 #define PG_OP_BIN_IMM_(name) XX_(name##_imm, 3)
@@ -177,8 +178,11 @@ struct pg_fcode {
   PG_OP_LIST_INT_IMM(PG_OP_BIN_IMM_, i32)                                   \
   PG_OP_LIST_INT_IMM(PG_OP_BIN_IMM_, i64)                                   \
   PG_OP_LIST_BINARY_ONLY(PG_OP_BIN_)                                        \
-  PG_OP_LIST_I32_CMP(PG_OP_BRC_)                                            \
-  PG_OP_LIST_I32_CMP(PG_OP_BRC_IMM_)
+  PG_OP_LIST_CMP(PG_OP_BRC_, i32)                                           \
+  PG_OP_LIST_CMP(PG_OP_BRC_IMM_, i32)                                       \
+  PG_OP_LIST_CMP(PG_OP_BRC_, i64)                                           \
+  PG_OP_LIST_CMP(PG_OP_BRC_IMM_, i64)                                       \
+  XX_(brc_i64_eqz, 3) XX_(brc_i64_nez, 3)
 
 typedef enum pg_op {
 #define XX_(name, nops) PG_OP_##name,
