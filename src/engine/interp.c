@@ -169,6 +169,10 @@ static pg_status run(pg_instance *root, pg_exec *ex,
     NEXT();                                                                 \
   } while (0)
 
+/* True when fewer than n cells are left from p (inside the stack) to the
+ * end of the stack. */
+#define NO_ROOM(p, n) ((size_t)(stack_end - (p)) < (size_t)(n))
+
 #define S(k) fp[pc[k].i]
 #define U32(k) ((uint32_t)S(k))
 #define I32(k) ((int32_t)(uint32_t)S(k))
@@ -240,7 +244,7 @@ op_call_wasm: {
   const pg_fcode *fc = pc[3].ptr;
   pg_cell *nfp = fp + pc[2].i;
   CHARGE(fc->entry_cost);
-  if (UNLIKELY(depth >= max_frames || nfp + fc->frame_slots > stack_end))
+  if (UNLIKELY(depth >= max_frames || NO_ROOM(nfp, fc->frame_slots)))
     TRAP(PG_TRAP_STACK_EXHAUSTED);
   pg_frame *fr = &frames[depth++];
   fr->ret_pc = pc + PG_SZ_call_wasm;
@@ -270,7 +274,7 @@ do_call: {
   const pg_fcode *fc = callee->code;
   pg_cell *nfp = fp + call_base;
   CHARGE(fc->entry_cost);
-  if (UNLIKELY(depth >= max_frames || nfp + fc->frame_slots > stack_end))
+  if (UNLIKELY(depth >= max_frames || NO_ROOM(nfp, fc->frame_slots)))
     TRAP(PG_TRAP_STACK_EXHAUSTED);
   pg_frame *fr = &frames[depth++];
   fr->ret_pc = call_next;
@@ -293,7 +297,8 @@ do_host_call: {
    * results) and then moved down. */
   pg_cell *args = fp + call_base;
   uint32_t np = callee->type->nparams, nr = callee->type->nresults;
-  if (UNLIKELY(args + np + nr > stack_end)) TRAP(PG_TRAP_STACK_EXHAUSTED);
+  if (UNLIKELY(NO_ROOM(args, (size_t)np + nr)))
+    TRAP(PG_TRAP_STACK_EXHAUSTED);
   ex->depth = depth;
   pg_host_call hc = {.instance = cur, .args = args, .results = args + np,
                      .env = callee->env, .func = callee};
