@@ -296,6 +296,48 @@ static void test_host_yield_resume(void) {
   fixture_free(&fx);
 }
 
+static void test_yield_in_nested_frames(void) {
+  fixture fx;
+  host_env env = {.yield = true};
+  ASSERT_TRUE(open_fixture(&fx, "host", &env, NULL));
+  const pg_func *fn = pg_instance_func(fx.inst, "nested");
+  pg_val n = i32v(5);
+  ASSERT_EQ(pg_instance_invoke(fx.inst, fn, &n, 1), PG_YIELD);
+  ASSERT_EQ(env.last_a, 5);
+  ASSERT_EQ(env.last_b, 100);
+  /* Wrong result count is refused; the computation stays suspended. */
+  pg_cell two[2] = {1, 2};
+  ASSERT_EQ(pg_instance_resume(fx.inst, two, 2), PG_BAD_ARG);
+  pg_cell result = 105;
+  ASSERT_EQ(pg_instance_resume(fx.inst, &result, 1), PG_OK);
+  pg_val r;
+  ASSERT_EQ(pg_instance_results(fx.inst, &r, 1), 1);
+  ASSERT_EQ(r.of.i32, (105 + 1) * 2);
+  /* Abandoning a suspended call leaves the instance usable. */
+  ASSERT_EQ(pg_instance_invoke(fx.inst, fn, &n, 1), PG_YIELD);
+  pg_instance_abort(fx.inst);
+  env.yield = false;
+  ASSERT_EQ(call(&fx, "nested", &n, 1, &r, 1), PG_OK);
+  ASSERT_EQ(r.of.i32, 212);
+  fixture_free(&fx);
+}
+
+static void test_small_stack_limits(void) {
+  fixture fx;
+  pg_val r[1];
+  pg_limits limits = {.stack_bytes = 4096, .max_call_depth = 50};
+  ASSERT_TRUE(open_fixture(&fx, "calls", NULL, &limits));
+  pg_val z = i32v(0), f = i32v(15);
+  ASSERT_EQ(call(&fx, "runaway", &z, 1, r, 1), PG_TRAP);
+  ASSERT_EQ(pg_instance_trap_kind(fx.inst), PG_TRAP_STACK_EXHAUSTED);
+  ASSERT_EQ(call(&fx, "fib", &f, 1, r, 1), PG_OK); /* depth 15 fits */
+  ASSERT_EQ(r[0].of.i32, 610);
+  pg_val deep = i64v(60); /* fac: 61 frames > 50 */
+  ASSERT_EQ(call(&fx, "fac", &deep, 1, r, 1), PG_TRAP);
+  ASSERT_STR_EQ(pg_instance_trap_message(fx.inst), "call stack exhausted");
+  fixture_free(&fx);
+}
+
 static void test_host_trap(void) {
   fixture fx;
   host_env env = {0};
@@ -344,6 +386,8 @@ int main(void) {
   PG_RUN(test_memory_bounds);
   PG_RUN(test_memory_grow);
   PG_RUN(test_host_yield_resume);
+  PG_RUN(test_yield_in_nested_frames);
+  PG_RUN(test_small_stack_limits);
   PG_RUN(test_host_trap);
   PG_RUN(test_fuel);
   return PG_DONE();

@@ -30,6 +30,22 @@
 
   (func (export "call_fail") (call $fail))
 
+  ;; the yielding import three wasm frames down
+  (func $level2 (param i32) (result i32)
+    local.get 0
+    i32.const 100
+    call $add)
+  (func $level1 (param i32) (result i32)
+    local.get 0
+    call $level2
+    i32.const 1
+    i32.add)
+  (func (export "nested") (param i32) (result i32)
+    local.get 0
+    call $level1
+    i32.const 2
+    i32.mul)
+
   ;; counts to n in a loop; returns n
   (func (export "count") (param $n i32) (result i32)
     (local $i i32)
