@@ -889,9 +889,24 @@ static bool op_select(compiler *c, bool typed) {
   }
   size_t h = c->vn;
   if (!c->dead) {
+    /* A condition just computed by i32.eqz/i64.eqz is taken back: the
+     * select swaps its operands and tests the eqz operand instead. */
+    pg_op op = PG_OP_select;
+    bool swap = false;
+    int64_t sc = -1;
+    if (vc.kind == V_SLOT && c->last_end == c->ncode &&
+        c->code[c->last_start + 1].i == c->base + (int64_t)h + 2 &&
+        (c->last_op == PG_OP_i32_eqz || c->last_op == PG_OP_i64_eqz)) {
+      op = c->last_op == PG_OP_i64_eqz ? PG_OP_select64 : PG_OP_select;
+      sc = c->code[c->last_start + 2].i;
+      swap = true;
+      c->ncode = c->last_start;
+      c->last_end = NO_POS;
+    }
     int64_t sa = src_slot(c, &va, h), sb = src_slot(c, &vb, h + 1);
-    int64_t sc = src_slot(c, &vc, h + 2);
-    EMIT_VALUE(c, PG_OP_select, c->base + (int64_t)h, sa, sb, sc);
+    if (sc < 0) sc = src_slot(c, &vc, h + 2);
+    EMIT_VALUE(c, op, c->base + (int64_t)h, swap ? sb : sa, swap ? sa : sb,
+               sc);
   }
   return push(c, t);
 }

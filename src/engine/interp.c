@@ -336,6 +336,10 @@ op_select:
   S(1) = U32(4) ? S(2) : S(3);
   ADV(select);
 
+op_select64:
+  S(1) = S(4) ? S(2) : S(3);
+  ADV(select64);
+
 op_global_get:
   S(1) = globals[pc[2].i]->value;
   ADV(global_get);

@@ -71,7 +71,8 @@ struct pg_fcode {
   XX(call_indirect, 4) /* table sig base x */                                \
   XX(copy, 2)         /* d a */                                              \
   XX(const, 2)        /* d imm */                                            \
-  XX(select, 4)       /* d a b c */                                          \
+  XX(select, 4)       /* d a b c: d = c (i32) ? a : b */                     \
+  XX(select64, 4)     /* d a b c: d = c (64 bits) != 0 ? a : b */            \
   XX(global_get, 2)   /* d gidx */                                           \
   XX(global_set, 2)   /* gidx a */
 
