@@ -65,6 +65,18 @@ void pg_log_emitf(pg_log *log, pg_log_level level, const char *program,
                   int replica, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* A counted string: may hold NUL bytes or invalid UTF-8. */
+typedef struct pg_log_span {
+  const char *data; /* borrowed for the call; may be NULL when len is 0 */
+  size_t len;
+} pg_log_span;
+
+/* As pg_log_emit, for counted strings (LogService requests may hold NUL):
+ * kv[2*i] is the key and kv[2*i+1] the value of field i. All borrowed. */
+void pg_log_emit_spans(pg_log *log, pg_log_level level, const char *program,
+                       int replica, pg_log_span msg, const pg_log_span *kv,
+                       size_t nfields);
+
 /* Bytes a guest wrote to stdout/stderr: complete lines are emitted (stdout
  * at INFO with field stream=stdout, stderr at WARN with stream=stderr);
  * a partial line waits for its newline, for pg_log_flush_guest, or is cut

@@ -1,0 +1,621 @@
+/*
+ * log.c: the unified log (log.h). Every line is built whole in one buffer
+ * and written with one fwrite and one fflush, so lines from different
+ * sources never interleave and a crash loses at most the line being built.
+ *
+ * Escaping keeps the promise "one call, one line" for any bytes:
+ *   text  the message and program are written bare; field keys and values
+ *         are quoted when they are empty or hold a space, '=', '"' or
+ *         anything that must be escaped. Escapes: \\ \" \n \r \t, \xNN for
+ *         other control bytes and for bytes that are not UTF-8, \uNNNN for
+ *         C1 controls and U+2028/U+2029 (line breaks to some readers).
+ *   json  RFC 8259 escapes; bytes that are not UTF-8 become U+FFFD, so the
+ *         output is valid JSON (and valid UTF-8) whatever a guest sends.
+ *
+ * Guest stdout/stderr arrive in arbitrary chunks; a partial line waits in a
+ * buffer per (program, replica, stream) for its newline, and is cut at
+ * PG_LOG_GUEST_LINE_MAX bytes (on a UTF-8 boundary when possible) so a guest
+ * that never prints a newline cannot grow host memory without bound.
+ */
+#include "kernel/log.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* The longest partial guest line kept before it is cut and emitted. */
+#define PG_LOG_GUEST_LINE_MAX (64 * 1024)
+
+/* A growing byte buffer; `oom` sticks once an allocation failed. */
+typedef struct line_buf {
+  char *data; /* owned; len bytes used of cap */
+  size_t len;
+  size_t cap;
+  bool oom;
+} line_buf;
+
+/* The partial line of one guest stream. */
+typedef struct guest_line {
+  char *program; /* owned copy */
+  int replica;
+  pg_log_stream_id stream;
+  char *data; /* owned; len <= PG_LOG_GUEST_LINE_MAX bytes without '\n' */
+  size_t len;
+  size_t cap;
+} guest_line;
+
+struct pg_log {
+  FILE *out; /* borrowed from the options; never NULL */
+  pg_log_format format;
+  pg_log_level min_level;
+  uint64_t (*clock_ns)(void *ctx);
+  void *clock_ctx;
+  line_buf line; /* reused for every line */
+  /* Partial guest lines in the order their streams first wrote, so that
+   * pg_log_free flushes them in a deterministic order. */
+  guest_line *guests; /* owned; nguests of capguests */
+  size_t nguests;
+  size_t capguests;
+};
+
+static const char *const level_names[] = {"debug", "info", "warn", "error",
+                                          "fatal"};
+static const char *const level_padded[] = {"DEBUG", "INFO ", "WARN ", "ERROR",
+                                           "FATAL"};
+
+/* ------------------------------------------------------------------------
+ * Buffer
+ */
+
+static bool buf_reserve(line_buf *b, size_t more) {
+  if (b->oom)
+    return false;
+  if (b->cap - b->len >= more)
+    return true;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap - b->len < more) {
+    if (cap > SIZE_MAX / 2) {
+      b->oom = true;
+      return false;
+    }
+    cap *= 2;
+  }
+  char *grown = realloc(b->data, cap);
+  if (!grown) {
+    b->oom = true;
+    return false;
+  }
+  b->data = grown;
+  b->cap = cap;
+  return true;
+}
+
+static void buf_put(line_buf *b, const void *data, size_t len) {
+  if (len && buf_reserve(b, len)) {
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+  }
+}
+
+static void buf_puts(line_buf *b, const char *s) { buf_put(b, s, strlen(s)); }
+
+static void buf_putc(line_buf *b, char c) { buf_put(b, &c, 1); }
+
+static void buf_hex(line_buf *b, const char *prefix, unsigned value,
+                    int digits) {
+  static const char hex[] = "0123456789abcdef";
+  char tmp[8];
+  buf_puts(b, prefix);
+  for (int i = digits - 1; i >= 0; i--)
+    tmp[digits - 1 - i] = hex[(value >> (4 * i)) & 0xf];
+  buf_put(b, tmp, (size_t)digits);
+}
+
+/* ------------------------------------------------------------------------
+ * UTF-8 and escaping
+ */
+
+/* Length (1-4) of the valid UTF-8 sequence at p (n bytes left) and its code
+ * point, or 0 when the bytes there are not UTF-8 (overlong forms,
+ * surrogates and code points above U+10FFFF are not). */
+static size_t utf8_decode(const uint8_t *p, size_t n, uint32_t *cp) {
+  uint8_t c = p[0];
+  size_t len;
+  uint32_t v, min;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  } else if (c >= 0xc2 && c <= 0xdf) {
+    len = 2, v = c & 0x1f, min = 0x80;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3, v = c & 0x0f, min = 0x800;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4, v = c & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (n < len)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    v = v << 6 | (p[i] & 0x3f);
+  }
+  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+    return 0;
+  *cp = v;
+  return len;
+}
+
+typedef enum escape_mode {
+  ESCAPE_TEXT_BARE,   /* text message/program: '"' stays as is */
+  ESCAPE_TEXT_QUOTED, /* inside "...": '"' is escaped too */
+  ESCAPE_JSON         /* inside a JSON string */
+} escape_mode;
+
+/* Code points that some reader would take as a line break or a terminal
+ * control: always escaped. */
+static bool is_control(uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+         cp == 0x2029;
+}
+
+static bool needs_escape(uint32_t cp, escape_mode mode) {
+  if (is_control(cp) || cp == '\\')
+    return true;
+  return cp == '"' && mode != ESCAPE_TEXT_BARE;
+}
+
+static void put_escaped_cp(line_buf *b, uint32_t cp, escape_mode mode) {
+  switch (cp) {
+  case '\\': buf_puts(b, "\\\\"); return;
+  case '"': buf_puts(b, "\\\""); return;
+  case '\n': buf_puts(b, "\\n"); return;
+  case '\r': buf_puts(b, "\\r"); return;
+  case '\t': buf_puts(b, "\\t"); return;
+  default: break;
+  }
+  if (mode == ESCAPE_JSON && (cp == '\b' || cp == '\f'))
+    buf_puts(b, cp == '\b' ? "\\b" : "\\f");
+  else if (mode == ESCAPE_JSON)
+    buf_hex(b, "\\u", cp, 4);
+  else if (cp < 0x80)
+    buf_hex(b, "\\x", cp, 2);
+  else
+    buf_hex(b, "\\u", cp, 4);
+}
+
+/* Appends len bytes at data, escaped for `mode`. Runs of bytes that need
+ * nothing are copied in one go. */
+static void put_escaped(line_buf *b, const char *data, size_t len,
+                        escape_mode mode) {
+  const uint8_t *p = (const uint8_t *)data;
+  size_t i = 0, run = 0;
+  while (i < len) {
+    uint32_t cp = 0;
+    size_t n = utf8_decode(p + i, len - i, &cp);
+    if (n && !needs_escape(cp, mode)) {
+      i += n;
+      continue;
+    }
+    buf_put(b, p + run, i - run);
+    if (n) {
+      put_escaped_cp(b, cp, mode);
+      i += n;
+    } else if (mode == ESCAPE_JSON) {
+      buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
+      i++;
+    } else {
+      buf_hex(b, "\\x", p[i], 2);
+      i++;
+    }
+    run = i;
+  }
+  buf_put(b, p + run, len - run);
+}
+
+/* Does a text-mode key or value need quotes to read back unambiguously? */
+static bool text_needs_quotes(const char *data, size_t len) {
+  const uint8_t *p = (const uint8_t *)data;
+  if (len == 0)
+    return true;
+  for (size_t i = 0; i < len;) {
+    uint32_t cp = 0;
+    size_t n = utf8_decode(p + i, len - i, &cp);
+    if (!n || cp == ' ' || cp == '=' || cp == '"' ||
+        needs_escape(cp, ESCAPE_TEXT_QUOTED))
+      return true;
+    i += n;
+  }
+  return false;
+}
+
+static void put_text_token(line_buf *b, pg_log_span s) {
+  if (!text_needs_quotes(s.data, s.len)) {
+    buf_put(b, s.data, s.len);
+    return;
+  }
+  buf_putc(b, '"');
+  put_escaped(b, s.data, s.len, ESCAPE_TEXT_QUOTED);
+  buf_putc(b, '"');
+}
+
+static void put_json_string(line_buf *b, pg_log_span s) {
+  buf_putc(b, '"');
+  put_escaped(b, s.data, s.len, ESCAPE_JSON);
+  buf_putc(b, '"');
+}
+
+static pg_log_span span_of(const char *s) {
+  pg_log_span out = {s ? s : "", s ? strlen(s) : 0};
+  return out;
+}
+
+/* ------------------------------------------------------------------------
+ * Lines
+ */
+
+static uint64_t realtime_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* RFC 3339, UTC, milliseconds: 2026-11-29T18:41:08.123Z */
+static void put_time(line_buf *b, uint64_t ns) {
+  time_t secs = (time_t)(ns / 1000000000u);
+  unsigned ms = (unsigned)(ns / 1000000u % 1000u);
+  struct tm tm;
+  char tmp[64];
+  if (!gmtime_r(&secs, &tm))
+    memset(&tm, 0, sizeof tm);
+  size_t n = strftime(tmp, sizeof tmp - 8, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(tmp + n, sizeof tmp - n, ".%03uZ", ms);
+  buf_puts(b, tmp);
+}
+
+static void put_text_line(pg_log *log, uint64_t ns, pg_log_level level,
+                          pg_log_span program, int replica, pg_log_span msg,
+                          const pg_log_span *kv, size_t nfields) {
+  line_buf *b = &log->line;
+  put_time(b, ns);
+  buf_putc(b, ' ');
+  buf_puts(b, level_padded[level]);
+  buf_putc(b, ' ');
+  put_escaped(b, program.data, program.len, ESCAPE_TEXT_BARE);
+  if (replica >= 0) {
+    char tmp[16];
+    snprintf(tmp, sizeof tmp, "[%d]", replica);
+    buf_puts(b, tmp);
+  }
+  if (msg.len) {
+    buf_putc(b, ' ');
+    put_escaped(b, msg.data, msg.len, ESCAPE_TEXT_BARE);
+  }
+  for (size_t i = 0; i < nfields; i++) {
+    buf_putc(b, ' ');
+    put_text_token(b, kv[2 * i]);
+    buf_putc(b, '=');
+    put_text_token(b, kv[2 * i + 1]);
+  }
+}
+
+static void put_json_line(pg_log *log, uint64_t ns, pg_log_level level,
+                          pg_log_span program, int replica, pg_log_span msg,
+                          const pg_log_span *kv, size_t nfields) {
+  line_buf *b = &log->line;
+  buf_puts(b, "{\"time\":\"");
+  put_time(b, ns);
+  buf_puts(b, "\",\"level\":\"");
+  buf_puts(b, level_names[level]);
+  buf_puts(b, "\",\"program\":");
+  put_json_string(b, program);
+  if (replica >= 0) {
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, ",\"replica\":%d", replica);
+    buf_puts(b, tmp);
+  }
+  buf_puts(b, ",\"msg\":");
+  put_json_string(b, msg);
+  if (nfields) {
+    buf_puts(b, ",\"fields\":{");
+    for (size_t i = 0; i < nfields; i++) {
+      if (i)
+        buf_putc(b, ',');
+      put_json_string(b, kv[2 * i]);
+      buf_putc(b, ':');
+      put_json_string(b, kv[2 * i + 1]);
+    }
+    buf_putc(b, '}');
+  }
+  buf_putc(b, '}');
+}
+
+/* Writes the finished line: one fwrite, one fflush. When memory ran out
+ * while building it, a short fixed line says so instead. */
+static void write_line(pg_log *log) {
+  line_buf *b = &log->line;
+  buf_putc(b, '\n');
+  if (b->oom) {
+    static const char lost[] =
+        "parigot log: out of memory, a log line was lost\n";
+    fwrite(lost, 1, sizeof lost - 1, log->out);
+  } else {
+    fwrite(b->data, 1, b->len, log->out);
+  }
+  fflush(log->out);
+  b->len = 0;
+  b->oom = false;
+}
+
+void pg_log_emit_spans(pg_log *log, pg_log_level level, const char *program,
+                       int replica, pg_log_span msg, const pg_log_span *kv,
+                       size_t nfields) {
+  if (!log || level < log->min_level)
+    return;
+  if ((unsigned)level > PG_LOG_FATAL)
+    level = PG_LOG_FATAL;
+  uint64_t ns =
+      log->clock_ns ? log->clock_ns(log->clock_ctx) : realtime_ns();
+  pg_log_span prog = span_of(program ? program : "parigot");
+  if (!msg.data)
+    msg = span_of("");
+  log->line.len = 0;
+  if (log->format == PG_LOG_JSON)
+    put_json_line(log, ns, level, prog, replica, msg, kv, nfields);
+  else
+    put_text_line(log, ns, level, prog, replica, msg, kv, nfields);
+  write_line(log);
+}
+
+/* Fields as spans, in batches so that no allocation is needed. */
+#define FIELD_BATCH 32
+
+void pg_log_emit(pg_log *log, pg_log_level level, const char *program,
+                 int replica, const char *msg, const pg_log_field *fields,
+                 size_t nfields) {
+  pg_log_span small[2 * FIELD_BATCH];
+  pg_log_span *kv = small;
+  if (nfields > FIELD_BATCH) {
+    kv = malloc(nfields * 2 * sizeof *kv);
+    if (!kv) { /* keep the line, drop the fields */
+      kv = small;
+      nfields = 0;
+    }
+  }
+  for (size_t i = 0; i < nfields; i++) {
+    kv[2 * i] = span_of(fields[i].key);
+    kv[2 * i + 1] = span_of(fields[i].value);
+  }
+  pg_log_emit_spans(log, level, program, replica, span_of(msg), kv, nfields);
+  if (kv != small)
+    free(kv);
+}
+
+void pg_log_emitf(pg_log *log, pg_log_level level, const char *program,
+                  int replica, const char *fmt, ...) {
+  char small[512];
+  char *text = small;
+  va_list ap;
+  if (!log || level < log->min_level)
+    return;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    n = 0;
+  if ((size_t)n >= sizeof small) {
+    text = malloc((size_t)n + 1);
+    if (text) {
+      va_start(ap, fmt);
+      vsnprintf(text, (size_t)n + 1, fmt, ap);
+      va_end(ap);
+    } else {
+      text = small; /* the cut message is better than none */
+      n = (int)strlen(small);
+    }
+  }
+  pg_log_span msg = {text, (size_t)n};
+  pg_log_emit_spans(log, level, program, replica, msg, NULL, 0);
+  if (text != small)
+    free(text);
+}
+
+/* ------------------------------------------------------------------------
+ * Guest output
+ */
+
+static void emit_guest_line(pg_log *log, const guest_line *g,
+                            const char *data, size_t len, bool cut) {
+  bool err = g->stream == PG_LOG_STDERR;
+  pg_log_span kv[4] = {span_of("stream"),
+                       span_of(err ? "stderr" : "stdout"), span_of("cut"),
+                       span_of("true")};
+  if (!cut && len && data[len - 1] == '\r')
+    len--; /* a CRLF line ends like any other */
+  pg_log_span msg = {data, len};
+  pg_log_emit_spans(log, err ? PG_LOG_WARN : PG_LOG_INFO, g->program,
+                    g->replica, msg, kv, cut ? 2 : 1);
+}
+
+static guest_line *find_guest(pg_log *log, const char *program, int replica,
+                              pg_log_stream_id stream) {
+  for (size_t i = 0; i < log->nguests; i++) {
+    guest_line *g = &log->guests[i];
+    if (g->replica == replica && g->stream == stream &&
+        strcmp(g->program, program) == 0)
+      return g;
+  }
+  return NULL;
+}
+
+/* The entry of a stream, created on first use; NULL when out of memory. */
+static guest_line *guest_entry(pg_log *log, const char *program, int replica,
+                               pg_log_stream_id stream) {
+  guest_line *g = find_guest(log, program, replica, stream);
+  if (g)
+    return g;
+  if (log->nguests == log->capguests) {
+    size_t cap = log->capguests ? 2 * log->capguests : 8;
+    guest_line *grown = realloc(log->guests, cap * sizeof *grown);
+    if (!grown)
+      return NULL;
+    log->guests = grown;
+    log->capguests = cap;
+  }
+  char *name = strdup(program);
+  if (!name)
+    return NULL;
+  g = &log->guests[log->nguests++];
+  memset(g, 0, sizeof *g);
+  g->program = name;
+  g->replica = replica;
+  g->stream = stream;
+  return g;
+}
+
+/* Where to cut a full partial line: at PG_LOG_GUEST_LINE_MAX, moved back to
+ * the start of a UTF-8 sequence when one straddles the limit. */
+static size_t cut_point(const char *data) {
+  size_t at = PG_LOG_GUEST_LINE_MAX;
+  for (int back = 0; back < 3; back++) {
+    if (((uint8_t)data[at] & 0xc0) != 0x80)
+      return at;
+    at--;
+  }
+  return ((uint8_t)data[at] & 0xc0) == 0x80 ? PG_LOG_GUEST_LINE_MAX : at;
+}
+
+/* Appends bytes without a newline to the partial line, emitting cut lines
+ * whenever it reaches the cap. */
+static void append_partial(pg_log *log, guest_line *g, const char *data,
+                           size_t len) {
+  while (len) {
+    if (g->cap < PG_LOG_GUEST_LINE_MAX + 1) {
+      char *grown = realloc(g->data, PG_LOG_GUEST_LINE_MAX + 1);
+      if (!grown) { /* emit what cannot be kept */
+        emit_guest_line(log, g, data, len, true);
+        return;
+      }
+      g->data = grown;
+      g->cap = PG_LOG_GUEST_LINE_MAX + 1;
+    }
+    size_t room = PG_LOG_GUEST_LINE_MAX + 1 - g->len;
+    size_t take = len < room ? len : room;
+    memcpy(g->data + g->len, data, take);
+    g->len += take;
+    data += take;
+    len -= take;
+    if (g->len > PG_LOG_GUEST_LINE_MAX) {
+      size_t at = cut_point(g->data);
+      emit_guest_line(log, g, g->data, at, true);
+      memmove(g->data, g->data + at, g->len - at);
+      g->len -= at;
+    }
+  }
+}
+
+void pg_log_guest_output(pg_log *log, const char *program, int replica,
+                         pg_log_stream_id stream, const uint8_t *bytes,
+                         size_t len) {
+  if (!log || !len)
+    return;
+  guest_line tmp = {(char *)(program ? program : "?"), replica, stream,
+                    NULL, 0, 0};
+  guest_line *g = guest_entry(log, tmp.program, replica, stream);
+  const char *p = (const char *)bytes;
+  while (len) {
+    const char *nl = memchr(p, '\n', len);
+    if (!nl) {
+      if (g)
+        append_partial(log, g, p, len);
+      else
+        emit_guest_line(log, &tmp, p, len, true);
+      return;
+    }
+    size_t n = (size_t)(nl - p);
+    if (g && g->len) { /* completes a waiting partial line */
+      append_partial(log, g, p, n);
+      emit_guest_line(log, g, g->data, g->len, false);
+      g->len = 0;
+    } else {
+      emit_guest_line(log, g ? g : &tmp, p, n, false);
+    }
+    p += n + 1;
+    len -= n + 1;
+  }
+}
+
+static void drop_guest(pg_log *log, size_t i) {
+  free(log->guests[i].program);
+  free(log->guests[i].data);
+  memmove(&log->guests[i], &log->guests[i + 1],
+          (log->nguests - i - 1) * sizeof log->guests[0]);
+  log->nguests--;
+}
+
+void pg_log_flush_guest(pg_log *log, const char *program, int replica) {
+  if (!log)
+    return;
+  if (!program)
+    program = "?";
+  for (size_t i = 0; i < log->nguests;) {
+    guest_line *g = &log->guests[i];
+    if (g->replica != replica || strcmp(g->program, program) != 0) {
+      i++;
+      continue;
+    }
+    if (g->len)
+      emit_guest_line(log, g, g->data, g->len, false);
+    drop_guest(log, i);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * Life cycle and levels
+ */
+
+int pg_log_new(pg_log **out, const pg_log_options *opts) {
+  pg_log *log = calloc(1, sizeof *log);
+  if (!log)
+    return -1;
+  log->out = opts && opts->out ? opts->out : stderr;
+  log->format = opts ? opts->format : PG_LOG_TEXT;
+  log->min_level = opts ? opts->min_level : PG_LOG_DEBUG;
+  log->clock_ns = opts ? opts->clock_ns : NULL;
+  log->clock_ctx = opts ? opts->clock_ctx : NULL;
+  *out = log;
+  return 0;
+}
+
+void pg_log_free(pg_log *log) {
+  if (!log)
+    return;
+  while (log->nguests) {
+    guest_line *g = &log->guests[0];
+    if (g->len)
+      emit_guest_line(log, g, g->data, g->len, false);
+    drop_guest(log, 0);
+  }
+  free(log->guests);
+  free(log->line.data);
+  free(log);
+}
+
+const char *pg_log_level_name(pg_log_level level) {
+  if ((unsigned)level > PG_LOG_FATAL)
+    return "?";
+  return level_names[level];
+}
+
+int pg_log_level_parse(const char *s) {
+  if (!s)
+    return -1;
+  for (int i = 0; i <= PG_LOG_FATAL; i++)
+    if (strcasecmp(s, level_names[i]) == 0)
+      return i;
+  return -1;
+}
