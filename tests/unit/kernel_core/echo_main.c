@@ -1,0 +1,160 @@
+/*
+ * echo_main.c: a test main on the raw ABI; argv[1] picks the scenario.
+ *   basic    - 1000 echo round trips, a fan-out of 8 with wait(), an error
+ *   trap     - the server traps mid-call: INTERNAL naming the trap, then the
+ *              restarted server answers again
+ *   bad      - bad pointers/lengths/handles/ids: the statuses of docs/abi.md
+ *   deadline - a call nobody answers: DEADLINE_EXCEEDED; the late reply is
+ *              refused with NOT_FOUND
+ *   exit3    - exits with code 3 right after run()
+ *   random   - prints the clock and 8 random bytes (determinism tests)
+ * Prints "FAIL line: cond" per failed check and exits 1 if any failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "guest_abi.h"
+
+static int fails;
+#define CHECK(c)                                                             \
+  do {                                                                       \
+    if (!(c)) {                                                              \
+      printf("FAIL %d: %s\n", __LINE__, #c);                                 \
+      fails++;                                                               \
+    }                                                                        \
+  } while (0)
+
+static uint32_t echo;
+static char reply[4096];
+static parigot_abi_result res;
+
+static int32_t call(const char *method, const void *req, uint32_t len,
+                    uint32_t timeout_ms) {
+  uint32_t id;
+  int32_t st = sys_call(echo, method, (uint32_t)strlen(method), req, len,
+                        timeout_ms, &id);
+  if (st) return -100 - st;
+  st = sys_result(id, reply, sizeof reply, &res);
+  if (st) return -200 - st;
+  return res.status;
+}
+
+static void basic(void) {
+  char msg[64];
+  for (int i = 0; i < 1000; i++) {
+    int n = snprintf(msg, sizeof msg, "hello %d", i);
+    int32_t st = call("Echo", msg, (uint32_t)n, 0);
+    if (st != 0 || res.reply_len != (uint32_t)n || memcmp(reply, msg, n)) {
+      printf("FAIL echo %d: status %d len %u\n", i, st, res.reply_len);
+      fails++;
+      return;
+    }
+  }
+  uint32_t ids[8];
+  char reqs[8][16];
+  for (int i = 0; i < 8; i++) {
+    int n = snprintf(reqs[i], sizeof reqs[i], "fan %d", i);
+    CHECK(sys_call(echo, "Echo", 4, reqs[i], (uint32_t)n, 0, &ids[i]) == 0);
+  }
+  /* Collect in completion order; wait() only on ids not yet collected. */
+  uint32_t rest[8], which[8], n = 8;
+  for (uint32_t i = 0; i < 8; i++) rest[i] = ids[i], which[i] = i;
+  while (n > 0) {
+    uint32_t at = 99;
+    CHECK(sys_wait(rest, n, 0, &at) == 0);
+    if (at >= n) break;
+    CHECK(sys_result(rest[at], reply, sizeof reply, &res) == 0);
+    CHECK(res.status == 0 &&
+          memcmp(reply, reqs[which[at]], res.reply_len) == 0);
+    rest[at] = rest[n - 1];
+    which[at] = which[n - 1];
+    n--;
+  }
+  CHECK(sys_wait(ids, 1, 0, &n) == 5); /* collected: forgotten */
+  CHECK(call("Fail", "", 0, 0) == 5);
+  CHECK(res.msg_len == 13 && memcmp(reply, "no such thing", 13) == 0);
+  CHECK(call("Nope", "", 0, 0) == 12);
+}
+
+static void trap(void) {
+  CHECK(call("Echo", "x", 1, 0) == 0);
+  int32_t st = call("Trap", "", 0, 0);
+  CHECK(st == 13);
+  reply[res.msg_len < sizeof reply ? res.msg_len : sizeof reply - 1] = 0;
+  printf("trap message: %s\n", reply);
+  CHECK(strstr(reply, "trapped") != NULL);
+  /* The restarted server answers (the call waits for it). */
+  CHECK(call("Echo", "again", 5, 0) == 0);
+  CHECK(res.reply_len == 5 && memcmp(reply, "again", 5) == 0);
+}
+
+static void bad(void) {
+  uint32_t h, id, idx;
+  CHECK(sys_require("x.Y", 3) == 9); /* after run: FAILED_PRECONDITION */
+  CHECK(sys_locate(BAD_PTR, 9, &h) == 3);
+  CHECK(sys_locate("test.Echo", 9, BAD_PTR) == 3);
+  CHECK(sys_locate("test.Echo", 0, &h) == 3);
+  CHECK(sys_locate("test.Echo", 300, &h) == 3);
+  CHECK(sys_locate("log.v1.LogService", 17, &h) == 7); /* not required */
+  CHECK(sys_locate("no.Such", 7, &h) == 7);
+  CHECK(sys_call(echo, BAD_PTR, 4, "", 0, 0, &id) == 3);
+  CHECK(sys_call(echo, "Echo", 4, BAD_PTR, 10, 0, &id) == 3);
+  CHECK(sys_call(echo, "Echo", 4, "", 0xffffffffu, 0, &id) == 3);
+  CHECK(sys_call(echo, "Echo", 4, "", 0, 0, BAD_PTR) == 3);
+  CHECK(sys_call(1, "Echo", 4, "", 0, 0, &id) == 7); /* log: not required */
+  CHECK(sys_call(9999, "Echo", 4, "", 0, 0, &id) == 7);
+  CHECK(sys_call(0, "Echo", 4, "", 0, 0, &id) == 7);
+  CHECK(sys_result(12345, reply, sizeof reply, &res) == 5);
+  CHECK(sys_wait(&id, 0, 0, &idx) == 3);
+  CHECK(sys_wait(BAD_PTR, 2, 0, &idx) == 3);
+  uint32_t unknown = 777;
+  CHECK(sys_wait(&unknown, 1, 0, &idx) == 5);
+  CHECK(sys_respond(12345, 0, "", 0, 0, 0) == 5);
+  CHECK(sys_respond(12345, 0, BAD_PTR, 8, 0, 0) == 3);
+  CHECK(sys_serve(reply, sizeof reply, BAD_PTR, 0) == 3);
+  CHECK(sys_serve(reply, sizeof reply, (void *)reply, 0) == 9); /* no exports */
+  /* A reply bigger than the buffer: RESOURCE_EXHAUSTED, kept, retry. */
+  CHECK(sys_call(echo, "Echo", 4, "0123456789", 10, 0, &id) == 0);
+  CHECK(sys_result(id, BAD_PTR, 16, &res) == 3);
+  CHECK(sys_result(id, reply, 4, &res) == 8);
+  CHECK(res.status == 0 && res.reply_len == 10);
+  CHECK(sys_result(id, reply, sizeof reply, &res) == 0);
+  CHECK(memcmp(reply, "0123456789", 10) == 0);
+  CHECK(sys_result(id, reply, sizeof reply, &res) == 5); /* forgotten */
+  CHECK(sys_version() == PARIGOT_ABI_VERSION);
+}
+
+static void deadline(void) {
+  CHECK(call("Hang", "", 0, 30) == 4);
+  CHECK(call("Late", "", 0, 0) == 0);
+  int32_t late = -1;
+  memcpy(&late, reply, 4);
+  CHECK(res.reply_len == 4 && late == 5); /* NOT_FOUND: dropped */
+}
+
+static void randomness(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  unsigned char rnd[8];
+  arc4random_buf(rnd, sizeof rnd);
+  printf("time %lld.%09ld random %02x%02x%02x%02x%02x%02x%02x%02x\n",
+         (long long)ts.tv_sec, ts.tv_nsec, rnd[0], rnd[1], rnd[2], rnd[3],
+         rnd[4], rnd[5], rnd[6], rnd[7]);
+}
+
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "basic";
+  if (sys_version() != PARIGOT_ABI_VERSION) return 20;
+  if (require_s("test.Echo") != 0) return 21;
+  if (sys_run() != 0) return 22;
+  if (sys_locate("test.Echo", 9, &echo) != 0) return 23;
+  if (strcmp(mode, "basic") == 0) basic();
+  else if (strcmp(mode, "trap") == 0) trap();
+  else if (strcmp(mode, "bad") == 0) bad();
+  else if (strcmp(mode, "deadline") == 0) deadline();
+  else if (strcmp(mode, "exit3") == 0) sys_exit(3);
+  else if (strcmp(mode, "random") == 0) randomness();
+  printf("main %s done, %d failed\n", mode, fails);
+  return fails ? 1 : 0;
+}
