@@ -194,6 +194,8 @@ static void put_escaped(line_buf *b, const char *data, size_t len,
                         escape_mode mode) {
   const uint8_t *p = (const uint8_t *)data;
   size_t i = 0, run = 0;
+  if (len == 0)
+    return; /* data may be NULL */
   while (i < len) {
     uint32_t cp = 0;
     size_t n = utf8_decode(p + i, len - i, &cp);

@@ -156,6 +156,8 @@ static void walk_end(walk *w) {
 static int walk_begin(walk *w, const file_service *svc, pg_string path,
                       char *err, size_t errlen) {
   memset(w, 0, sizeof *w);
+  if (!path.data) /* an absent string decodes as NULL, length 0 */
+    path = pg_str("");
   w->path = path;
   w->dirs[0] = svc->root_fd;
   if (path.len > PATH_MAX_BYTES)

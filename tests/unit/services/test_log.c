@@ -127,6 +127,46 @@ static void test_json_escaping(void) {
   mem_log_close(&m);
 }
 
+/* Whatever the bytes, a JSON line is valid UTF-8, has no raw control
+ * character and ends with its only newline (a property, checked over
+ * pseudo-random messages and values). */
+static void test_json_any_bytes(void) {
+  mem_log m;
+  uint32_t seed = 12345;
+  ASSERT_EQ(mem_log_open(&m, PG_LOG_JSON, PG_LOG_DEBUG), 0);
+  for (int round = 0; round < 500; round++) {
+    char bytes[64];
+    size_t len = (size_t)(round % 64);
+    for (size_t i = 0; i < len; i++) {
+      seed = seed * 1103515245u + 12345u;
+      bytes[i] = (char)(seed >> 16);
+    }
+    size_t before = m.len;
+    pg_log_span msg = {bytes, len};
+    pg_log_span kv[2] = {{bytes, len / 2}, {bytes + len / 2, len - len / 2}};
+    pg_log_emit_spans(m.log, PG_LOG_INFO, "fuzz", round, msg, kv, 1);
+    const char *line = m.text + before;
+    size_t line_len = m.len - before;
+    ASSERT_TRUE(line_len > 0 && line[line_len - 1] == '\n');
+    ASSERT_TRUE(pg_wire_utf8_valid((const uint8_t *)line, line_len));
+    for (size_t i = 0; i + 1 < line_len; i++)
+      ASSERT_TRUE((unsigned char)line[i] >= 0x20 && line[i] != 0x7f);
+  }
+  mem_log_close(&m);
+}
+
+static void test_empty_strings(void) {
+  mem_log m;
+  ASSERT_EQ(mem_log_open(&m, PG_LOG_TEXT, PG_LOG_DEBUG), 0);
+  pg_log_span kv[2] = {{NULL, 0}, {NULL, 0}};
+  pg_log_span none = {NULL, 0};
+  pg_log_emit_spans(m.log, PG_LOG_INFO, NULL, -1, none, kv, 1);
+  pg_log_emit(m.log, PG_LOG_INFO, "p", -1, NULL, NULL, 0);
+  ASSERT_STR_EQ(mem_log_text(&m), STAMP " INFO  parigot \"\"=\"\"\n" STAMP
+                                        " INFO  p\n");
+  mem_log_close(&m);
+}
+
 static void test_min_level_and_emitf(void) {
   mem_log m;
   ASSERT_EQ(mem_log_open(&m, PG_LOG_TEXT, PG_LOG_WARN), 0);
@@ -363,6 +403,8 @@ int main(void) {
   PG_RUN(test_json_line);
   PG_RUN(test_text_escaping);
   PG_RUN(test_json_escaping);
+  PG_RUN(test_json_any_bytes);
+  PG_RUN(test_empty_strings);
   PG_RUN(test_min_level_and_emitf);
   PG_RUN(test_clock_hook);
   PG_RUN(test_guest_lines);
