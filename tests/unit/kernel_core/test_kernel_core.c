@@ -43,8 +43,9 @@ static pg_program_config *add(test_app *t, const char *name, const char *wasm,
 }
 
 static char *scenario_args[][1] = {{"basic"}, {"trap"},  {"bad"},
-                                   {"deadline"}, {"exit3"}, {"random"}};
-enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM };
+                                   {"deadline"}, {"exit3"}, {"random"},
+                                   {"bench"}};
+enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM, BENCH };
 
 static pg_program_config *add_main(test_app *t, int scenario) {
   pg_program_config *p = add(t, "main", ECHO_MAIN_WASM, PG_ROLE_MAIN);
@@ -290,7 +291,21 @@ static void test_missing_wasm_is_config_error(void) {
   free(log);
 }
 
-int main(void) {
+/* `test_kernel_core bench`: prints the round-trip rate (not a test). */
+static int bench(void) {
+  test_app t;
+  app_init(&t, "bench");
+  add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  add_main(&t, BENCH);
+  char *log = NULL;
+  int status = run(&t, false, 0, NULL, &log);
+  fputs(log, stdout);
+  free(log);
+  return status;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "bench") == 0) return bench();
   PG_RUN(test_basic_round_trips);
   PG_RUN(test_trap_restarts_server);
   PG_RUN(test_bad_pointers);
