@@ -240,13 +240,14 @@ int parigot_call_finish(parigot_call *call, void *resp, pg_arena *arena,
     *errmsg = "parigot_call_finish: no call started";
     return PG_CODE_FAILED_PRECONDITION;
   }
+  if (call->method && resp)
+    memset(resp, 0, call->method->response->size);
   if (call->state == PARIGOT_CALL_FAILED) {
     call->state = PARIGOT_CALL_IDLE;
     *errmsg = pg_code_str(call->status);
     return call->status;
   }
   const pg_method_desc *m = call->method;
-  memset(resp, 0, m->response->size);
   const uint8_t *data;
   size_t len;
   call->state = PARIGOT_CALL_IDLE;
