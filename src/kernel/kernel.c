@@ -386,23 +386,30 @@ static void log_order(pg__kernel *k) {
   free(line);
 }
 
-/* --only: stop what is not needed, and say what runs. */
+/* Appends name to a ", "-separated list in buf (cap bytes). */
+static void list_add(char *buf, size_t cap, const char *name) {
+  size_t len = strlen(buf);
+  if (len + strlen(name) + 3 < cap)
+    snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", name);
+}
+
+/* --only: stop what is not needed (it ran only until run()), and say so. */
 static void apply_only(pg__kernel *k) {
   if (!k->opts.only) return;
-  size_t len = 0;
-  char skipped[1024] = "";
+  char running[1024] = "", stopped[1024] = "";
   for (size_t i = 0; i < k->nprograms; i++) {
     pg__program *p = &k->programs[i];
-    if (p->needed) continue;
+    if (p->needed) {
+      list_add(running, sizeof running, p->cfg->name);
+      continue;
+    }
     for (uint32_t j = 0; j < p->nreplicas; j++)
       pg__replica_kill(k, &p->replicas[j], NULL);
-    if (len + strlen(p->cfg->name) + 3 < sizeof skipped)
-      len += (size_t)sprintf(skipped + len, "%s%s", len ? ", " : "",
-                             p->cfg->name);
+    list_add(stopped, sizeof stopped, p->cfg->name);
   }
   pg_log_emitf(k->log, PG_LOG_INFO, "parigot", -1,
-               "--only %s: not starting %s", k->opts.only,
-               len ? skipped : "(nothing)");
+               "--only %s: running %s; stopped after declaring: %s",
+               k->opts.only, running, stopped[0] ? stopped : "(none)");
 }
 
 /* ---- step 5: stop ---------------------------------------------------------- */

@@ -157,6 +157,7 @@ struct pg__replica {
   pg__call *held;
   uint32_t outstanding; /* calls it made that are not yet collected */
   uint32_t restarts;    /* for the backoff */
+  uint64_t up_since;    /* kernel clock when this incarnation started */
   uint64_t prng[2];     /* --deterministic random bytes */
   char label[96];       /* "store[0]" for messages */
 };

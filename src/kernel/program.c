@@ -17,6 +17,8 @@
 
 #define BACKOFF_FIRST_MS 50u
 #define BACKOFF_MAX_MS 5000u
+/* Up this long without trapping: the next restart waits BACKOFF_FIRST_MS. */
+#define BACKOFF_RESET_NS (10ull * 1000000000ull)
 /* Most services one program may declare (a guest cannot exhaust memory). */
 #define MAX_DECLARATIONS 1024
 
@@ -179,6 +181,7 @@ int pg__replica_start(pg__kernel *k, pg__replica *r) {
     goto fail;
   }
   pg_instance_set_user(r->inst, r);
+  r->up_since = pg__now(k);
   r->started = r->has_result = r->ran = r->ready = false;
   r->held = NULL;
   r->outstanding = 0;
@@ -222,6 +225,9 @@ static void log_trap(pg__kernel *k, pg__replica *r) {
 }
 
 static void schedule_restart(pg__kernel *k, pg__replica *r) {
+  /* A replica that stayed up a while starts the backoff anew; one that
+   * keeps trapping (even after reaching serve) backs off further. */
+  if (pg__now(k) - r->up_since > BACKOFF_RESET_NS) r->restarts = 0;
   uint32_t shift = r->restarts < 10 ? r->restarts : 10;
   uint64_t ms = (uint64_t)BACKOFF_FIRST_MS << shift;
   if (ms > BACKOFF_MAX_MS) ms = BACKOFF_MAX_MS;

@@ -257,7 +257,6 @@ static pg_host_result sys_serve(pg_host_call *call) {
   r->a_out = out;
   if (!r->ready) {
     r->ready = true;
-    r->restarts = 0; /* it came up: the next trap starts the backoff anew */
     pg__kernel_replica_ready(k, r);
   }
   int32_t code = pg__serve_next(k, r);

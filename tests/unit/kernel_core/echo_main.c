@@ -7,6 +7,7 @@
  *   deadline - a call nobody answers: DEADLINE_EXCEEDED; the late reply is
  *              refused with NOT_FOUND
  *   exit3    - exits with code 3 right after run()
+ *   trapmain - traps right after run()
  *   random   - prints the clock and 8 random bytes (determinism tests)
  * Prints "FAIL line: cond" per failed check and exits 1 if any failed.
  */
@@ -127,6 +128,12 @@ static void bad(void) {
 
 static void deadline(void) {
   CHECK(call("Hang", "", 0, 30) == 4);
+  /* wait() gives up first; the call itself then misses its deadline. */
+  uint32_t id, idx = 99;
+  CHECK(sys_call(echo, "Hang", 4, "", 0, 60, &id) == 0);
+  CHECK(sys_wait(&id, 1, 10, &idx) == 4 && idx == 99);
+  CHECK(sys_result(id, reply, sizeof reply, &res) == 0);
+  CHECK(res.status == 4);
   CHECK(call("Late", "", 0, 0) == 0);
   int32_t late = -1;
   memcpy(&late, reply, 4);
@@ -169,6 +176,7 @@ int main(int argc, char **argv) {
   else if (strcmp(mode, "bad") == 0) bad();
   else if (strcmp(mode, "deadline") == 0) deadline();
   else if (strcmp(mode, "exit3") == 0) sys_exit(3);
+  else if (strcmp(mode, "trapmain") == 0) __builtin_trap();
   else if (strcmp(mode, "random") == 0) randomness();
   else if (strcmp(mode, "bench") == 0) bench();
   printf("main %s done, %d failed\n", mode, fails);

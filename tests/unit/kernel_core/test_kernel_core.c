@@ -44,8 +44,8 @@ static pg_program_config *add(test_app *t, const char *name, const char *wasm,
 
 static char *scenario_args[][1] = {{"basic"}, {"trap"},  {"bad"},
                                    {"deadline"}, {"exit3"}, {"random"},
-                                   {"bench"}};
-enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM, BENCH };
+                                   {"bench"}, {"trapmain"}};
+enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM, BENCH, TRAPMAIN };
 
 static pg_program_config *add_main(test_app *t, int scenario) {
   pg_program_config *p = add(t, "main", ECHO_MAIN_WASM, PG_ROLE_MAIN);
@@ -148,6 +148,34 @@ static void test_main_exit_code(void) {
   free(log);
 }
 
+static void test_main_trap_fails_app(void) {
+  test_app t;
+  app_init(&t, "trapmain");
+  add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  add_main(&t, TRAPMAIN);
+  char *log = NULL;
+  ASSERT_EQ(run(&t, false, 0, NULL, &log), PG_EXIT_PROGRAM_FAILED);
+  ASSERT_STR_CONTAINS(log, "program main[0] trapped: unreachable");
+  ASSERT_EQ(count(log, "restarting main"), 0);
+  ASSERT_STR_CONTAINS(log, "stopping echo");
+  free(log);
+}
+
+static char *ignore_cancel[] = {"IGNORE_CANCEL=1"};
+
+static void test_stubborn_server_is_aborted(void) {
+  test_app t;
+  app_init(&t, "stubborn");
+  pg_program_config *e = add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  e->env = ignore_cancel, e->nenv = 1;
+  add_main(&t, EXIT3);
+  char *log = NULL;
+  ASSERT_EQ(run(&t, false, 0, NULL, &log), PG_EXIT_PROGRAM_FAILED);
+  ASSERT_STR_CONTAINS(log, "program echo did not stop within 2000 ms");
+  ASSERT_STR_CONTAINS(log, "exit status 1");
+  free(log);
+}
+
 static char *require_b[] = {"REQUIRE=b.B", "NO_ECHO=1"};
 static char *require_a[] = {"REQUIRE=a.A", "NO_ECHO=1"};
 static char *export_a[] = {"a.A"};
@@ -211,7 +239,8 @@ static void test_only(void) {
   add_main(&t, BASIC);
   char *log = NULL;
   ASSERT_EQ(run(&t, false, 0, "main", &log), PG_EXIT_OK);
-  ASSERT_STR_CONTAINS(log, "--only main: not starting other");
+  ASSERT_STR_CONTAINS(
+      log, "--only main: running echo, main; stopped after declaring: other");
   ASSERT_STR_CONTAINS(log, "startup order: echo, main");
   ASSERT_EQ(count(log, "other[0] served"), 0);
   ASSERT_EQ(count(log, "echo[0] served"), 1);
@@ -311,6 +340,8 @@ int main(int argc, char **argv) {
   PG_RUN(test_bad_pointers);
   PG_RUN(test_deadline);
   PG_RUN(test_main_exit_code);
+  PG_RUN(test_main_trap_fails_app);
+  PG_RUN(test_stubborn_server_is_aborted);
   PG_RUN(test_cycle_aborts);
   PG_RUN(test_missing_duplicate_and_death);
   PG_RUN(test_replicas_share_calls);
