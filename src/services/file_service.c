@@ -19,8 +19,12 @@
  * Ids count up from 1 and are never reused during a run; at most
  * MAX_OPEN_FILES are open at once (RESOURCE_EXHAUSTED beyond). Reading or
  * writing at an explicit offset moves the handle's position to the end of
- * what was read or written, as lseek + read would. Handles stay open until
- * Close or until the service is freed.
+ * what was read or written, as lseek + read would. A handle stays open
+ * until Close, until the program replica that opened it ends (the kernel
+ * calls `release`), or until the service is freed.
+ *
+ * Pointer parameters of the static functions below are borrowed for the
+ * call unless their comment says otherwise.
  *
  * Runs on the kernel's event loop, so every call is synchronous and quick;
  * opens use O_NONBLOCK so a FIFO in the root cannot block the loop, and
@@ -50,6 +54,8 @@
 typedef struct open_file {
   uint64_t id; /* > 0, unique for the service's life */
   int fd;      /* owned */
+  char *owner; /* owned copy of the opener's program name */
+  int owner_replica;
   bool can_read;
   bool can_write;
   bool append; /* every write goes to the end; offsets are refused */
@@ -335,22 +341,28 @@ static open_file *find_file(file_service *svc, const file_v1_Handle *h,
   return NULL;
 }
 
-/* Adds an opened fd (consumed: closed on failure) and returns its id. */
-static int add_file(file_service *svc, int fd, bool can_read, bool can_write,
-                    bool append, uint64_t *id, char *err, size_t errlen) {
-  if (svc->nfiles == svc->capfiles) {
+/* Adds an opened fd (consumed: closed on failure) for `who` and returns
+ * its id. */
+static int add_file(file_service *svc, const pg_caller *who, int fd,
+                    bool can_read, bool can_write, bool append, uint64_t *id,
+                    char *err, size_t errlen) {
+  char *owner = strdup(who && who->program ? who->program : "");
+  if (owner && svc->nfiles == svc->capfiles) {
     size_t cap = svc->capfiles ? 2 * svc->capfiles : 16;
     open_file *grown = realloc(svc->files, cap * sizeof *grown);
-    if (!grown) {
-      close(fd);
-      return pg__fail(err, errlen, PG_CODE_RESOURCE_EXHAUSTED,
-                      "out of memory");
+    if (grown) {
+      svc->files = grown;
+      svc->capfiles = cap;
     }
-    svc->files = grown;
-    svc->capfiles = cap;
+  }
+  if (!owner || svc->nfiles == svc->capfiles) {
+    free(owner);
+    close(fd);
+    return pg__fail(err, errlen, PG_CODE_RESOURCE_EXHAUSTED, "out of memory");
   }
   open_file *f = &svc->files[svc->nfiles++];
-  *f = (open_file){svc->next_id++, fd, can_read, can_write, append};
+  *f = (open_file){svc->next_id++, fd,     owner, who ? who->replica : -1,
+                   can_read,       can_write, append};
   *id = f->id;
   return PG_CODE_OK;
 }
@@ -358,6 +370,7 @@ static int add_file(file_service *svc, int fd, bool can_read, bool can_write,
 static void remove_file(file_service *svc, open_file *f) {
   size_t i = (size_t)(f - svc->files);
   close(f->fd);
+  free(f->owner);
   memmove(f, f + 1, (svc->nfiles - i - 1) * sizeof *f);
   svc->nfiles--;
 }
@@ -409,8 +422,9 @@ typedef struct scratch {
   file_v1_FileInfo info;  /* the Stat response points here */
 } scratch;
 
-typedef int (*method_fn)(file_service *svc, const void *req, void *resp,
-                         scratch *s, char *err, size_t errlen);
+typedef int (*method_fn)(file_service *svc, const pg_caller *who,
+                         const void *req, void *resp, scratch *s, char *err,
+                         size_t errlen);
 
 static int open_flags(file_v1_OpenMode mode, bool *rd, bool *wr, bool *app) {
   *rd = *wr = *app = false;
@@ -426,8 +440,8 @@ static int open_flags(file_v1_OpenMode mode, bool *rd, bool *wr, bool *app) {
   }
 }
 
-static int do_open(file_service *svc, const void *req, void *resp,
-                   scratch *s, char *err, size_t errlen) {
+static int do_open(file_service *svc, const pg_caller *who, const void *req,
+                   void *resp, scratch *s, char *err, size_t errlen) {
   const file_v1_OpenRequest *rq = req;
   bool rd, wr, app;
   int fd, flags = open_flags(rq->mode, &rd, &wr, &app);
@@ -441,14 +455,15 @@ static int do_open(file_service *svc, const void *req, void *resp,
   if (code == PG_CODE_OK)
     code = check_regular(fd, rq->path, err, errlen);
   if (code == PG_CODE_OK)
-    code = add_file(svc, fd, rd, wr, app, &s->handle.id, err, errlen);
+    code = add_file(svc, who, fd, rd, wr, app, &s->handle.id, err, errlen);
   if (code == PG_CODE_OK)
     ((file_v1_OpenResponse *)resp)->handle = &s->handle;
   return code;
 }
 
-static int do_create(file_service *svc, const void *req, void *resp,
-                     scratch *s, char *err, size_t errlen) {
+static int do_create(file_service *svc, const pg_caller *who,
+                     const void *req, void *resp, scratch *s, char *err,
+                     size_t errlen) {
   const file_v1_CreateRequest *rq = req;
   int fd, flags = O_RDWR | O_CREAT | O_NONBLOCK;
   flags |= rq->exclusive ? O_EXCL : O_TRUNC;
@@ -458,7 +473,8 @@ static int do_create(file_service *svc, const void *req, void *resp,
   if (code == PG_CODE_OK)
     code = check_regular(fd, rq->path, err, errlen);
   if (code == PG_CODE_OK)
-    code = add_file(svc, fd, true, true, false, &s->handle.id, err, errlen);
+    code = add_file(svc, who, fd, true, true, false, &s->handle.id, err,
+                    errlen);
   if (code == PG_CODE_OK)
     ((file_v1_CreateResponse *)resp)->handle = &s->handle;
   return code;
@@ -480,6 +496,20 @@ static int seek_to(open_file *f, bool has_offset, uint64_t offset,
   return PG_CODE_OK;
 }
 
+/* At most the bytes left before the end of the file (as it is now), so a
+ * small read does not allocate the 1 MiB a call may return. */
+static size_t cap_to_remaining(int fd, size_t want) {
+  struct stat st;
+  off_t pos = lseek(fd, 0, SEEK_CUR);
+  if (pos < 0 || fstat(fd, &st) != 0)
+    return want;
+  if (pos >= st.st_size)
+    return 0;
+  if ((uint64_t)(st.st_size - pos) < want)
+    return (size_t)(st.st_size - pos);
+  return want;
+}
+
 /* After a full read: are there bytes left past the position? */
 static bool at_eof(int fd) {
   struct stat st;
@@ -487,11 +517,12 @@ static bool at_eof(int fd) {
   return fstat(fd, &st) != 0 || pos < 0 || pos >= st.st_size;
 }
 
-static int do_read(file_service *svc, const void *req, void *resp,
-                   scratch *s, char *err, size_t errlen) {
+static int do_read(file_service *svc, const pg_caller *who, const void *req,
+                   void *resp, scratch *s, char *err, size_t errlen) {
   const file_v1_ReadRequest *rq = req;
   file_v1_ReadResponse *out = resp;
   int code;
+  (void)who;
   open_file *f = find_file(svc, rq->handle, err, errlen, &code);
   if (!f)
     return code;
@@ -504,7 +535,8 @@ static int do_read(file_service *svc, const void *req, void *resp,
   size_t want = rq->max_bytes;
   if (want == 0 || want > READ_MAX_BYTES)
     want = READ_MAX_BYTES;
-  uint8_t *data = s->data = malloc(want);
+  want = cap_to_remaining(f->fd, want);
+  uint8_t *data = s->data = malloc(want ? want : 1);
   if (!data)
     return pg__fail(err, errlen, PG_CODE_RESOURCE_EXHAUSTED, "out of memory");
   size_t got = 0;
@@ -524,11 +556,12 @@ static int do_read(file_service *svc, const void *req, void *resp,
   return PG_CODE_OK;
 }
 
-static int do_write(file_service *svc, const void *req, void *resp,
-                    scratch *s, char *err, size_t errlen) {
+static int do_write(file_service *svc, const pg_caller *who,
+                    const void *req, void *resp, scratch *s, char *err,
+                    size_t errlen) {
   const file_v1_WriteRequest *rq = req;
   int code;
-  (void)s;
+  (void)who, (void)s;
   open_file *f = find_file(svc, rq->handle, err, errlen, &code);
   if (!f)
     return code;
@@ -554,11 +587,12 @@ static int do_write(file_service *svc, const void *req, void *resp,
   return PG_CODE_OK;
 }
 
-static int do_close(file_service *svc, const void *req, void *resp,
-                    scratch *s, char *err, size_t errlen) {
+static int do_close(file_service *svc, const pg_caller *who,
+                    const void *req, void *resp, scratch *s, char *err,
+                    size_t errlen) {
   const file_v1_CloseRequest *rq = req;
   int code;
-  (void)resp, (void)s;
+  (void)who, (void)resp, (void)s;
   open_file *f = find_file(svc, rq->handle, err, errlen, &code);
   if (!f)
     return code;
@@ -588,9 +622,10 @@ static void fill_info(file_v1_FileInfo *info, pg_string name,
       (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-static int do_stat(file_service *svc, const void *req, void *resp,
-                   scratch *s, char *err, size_t errlen) {
+static int do_stat(file_service *svc, const pg_caller *who, const void *req,
+                   void *resp, scratch *s, char *err, size_t errlen) {
   const file_v1_StatRequest *rq = req;
+  (void)who;
   struct stat st;
   bool followed = true;
   walk w;
@@ -662,9 +697,10 @@ static int read_entries(DIR *d, pg_string path, file_v1_ListResponse *out,
   return PG_CODE_OK;
 }
 
-static int do_list(file_service *svc, const void *req, void *resp,
-                   scratch *s, char *err, size_t errlen) {
+static int do_list(file_service *svc, const pg_caller *who, const void *req,
+                   void *resp, scratch *s, char *err, size_t errlen) {
   const file_v1_ListRequest *rq = req;
+  (void)who;
   int fd;
   int code = open_path(svc, rq->path, O_RDONLY | O_DIRECTORY, "list", &fd,
                        err, errlen);
@@ -679,11 +715,12 @@ static int do_list(file_service *svc, const void *req, void *resp,
   return read_entries(d, rq->path, resp, s, err, errlen);
 }
 
-static int do_delete(file_service *svc, const void *req, void *resp,
-                     scratch *s, char *err, size_t errlen) {
+static int do_delete(file_service *svc, const pg_caller *who,
+                     const void *req, void *resp, scratch *s, char *err,
+                     size_t errlen) {
   const file_v1_DeleteRequest *rq = req;
   walk w;
-  (void)resp, (void)s;
+  (void)who, (void)resp, (void)s;
   int code = walk_begin(&w, svc, rq->path, err, errlen);
   if (code == PG_CODE_OK)
     code = walk_to_last(&w, err, errlen);
@@ -776,7 +813,6 @@ static int handle_file(pg_host_service *svc, const pg_caller *caller,
   any_request rq;
   any_response resp;
   scratch s;
-  (void)caller; /* one table for the app: any caller may use any handle */
   *reply = NULL;
   *reply_len = 0;
   const pg_method_desc *m = find_method(method, &fn);
@@ -789,7 +825,7 @@ static int handle_file(pg_host_service *svc, const pg_caller *caller,
   int code = pg__request_decode(m->request, &rq, req, req_len, &ra, err,
                                 errlen);
   if (code == PG_CODE_OK)
-    code = fn(self, &rq, &resp, &s, err, errlen);
+    code = fn(self, caller, &rq, &resp, &s, err, errlen);
   if (code == PG_CODE_OK)
     code = pg__reply_encode(m->response, &resp, reply, reply_len, err,
                             errlen);
@@ -798,12 +834,28 @@ static int handle_file(pg_host_service *svc, const pg_caller *caller,
   return code;
 }
 
+/* Closes the handles `caller`'s program replica opened. */
+static void release_caller(pg_host_service *svc, const pg_caller *caller) {
+  file_service *self = (file_service *)svc;
+  const char *program = caller && caller->program ? caller->program : "";
+  int replica = caller ? caller->replica : -1;
+  for (size_t i = 0; i < self->nfiles;) {
+    open_file *f = &self->files[i];
+    if (f->owner_replica == replica && strcmp(f->owner, program) == 0)
+      remove_file(self, f);
+    else
+      i++;
+  }
+}
+
 static void free_file_service(pg_host_service *svc) {
   file_service *self = (file_service *)svc;
   if (!self)
     return;
-  for (size_t i = 0; i < self->nfiles; i++)
+  for (size_t i = 0; i < self->nfiles; i++) {
     close(self->files[i].fd);
+    free(self->files[i].owner);
+  }
   free(self->files);
   if (self->root_fd >= 0)
     close(self->root_fd);
@@ -827,7 +879,7 @@ int pg_file_service_new(pg_host_service **out, const char *root, char *err,
   }
   self->root_fd = open(self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (self->root_fd < 0) {
-    pg__fail(err, errlen, 0, "file.v1.FileService root \"%s\": %s",
+    pg__fail(err, errlen, 0, "root directory \"%s\": %s",
              self->root, strerror(errno));
     goto fail;
   }
@@ -835,6 +887,7 @@ int pg_file_service_new(pg_host_service **out, const char *root, char *err,
   self->base.self = self;
   self->base.handle = handle_file;
   self->base.free = free_file_service;
+  self->base.release = release_caller;
   *out = &self->base;
   return 0;
 fail:

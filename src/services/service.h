@@ -39,6 +39,10 @@ struct pg_host_service {
                 uint8_t **reply, size_t *reply_len, char *msg,
                 size_t msglen);
   void (*free)(pg_host_service *svc); /* frees self and svc */
+  /* May be NULL. The kernel calls it when a program replica ends (exit,
+   * trap, restart): what that caller holds is released (the file service
+   * closes the handles it opened). caller is borrowed for the call. */
+  void (*release)(pg_host_service *svc, const pg_caller *caller);
 };
 
 /* log.v1.LogService: writes each request to `log` (borrowed; must outlive

@@ -29,12 +29,12 @@ static pg_host_service *svc;
 static char msg[512];
 static uint8_t arena_mem[1 << 21];
 static pg_arena arena;
+static pg_caller caller = {"main", 0}; /* who the next call comes from */
 
 /* One call: encodes *req as req_type, decodes the reply into *resp. */
 static int call(const char *method, const pg_message_type *req_type,
                 const void *req, const pg_message_type *resp_type,
                 void *resp) {
-  pg_caller caller = {"main", 0};
   const uint8_t *bytes = NULL;
   size_t len = 0, reply_len = 0;
   uint8_t *reply = NULL;
@@ -506,6 +506,29 @@ static void test_handles(void) {
   ASSERT_EQ(do_close(b), PG_CODE_OK);
 }
 
+/* Handles are shared by the app, and closed when their opener ends. */
+static void test_release(void) {
+  uint64_t a = 0, b = 0, c = 0;
+  char out[8];
+  bool eof;
+  caller = (pg_caller){"store", 1};
+  ASSERT_EQ(do_create("f", false, &a), PG_CODE_OK);
+  ASSERT_EQ(do_open(pg_str("f"), file_v1_OpenMode_OPEN_MODE_READ, &b),
+            PG_CODE_OK);
+  caller = (pg_caller){"store", 0};
+  ASSERT_EQ(do_open(pg_str("f"), file_v1_OpenMode_OPEN_MODE_READ, &c),
+            PG_CODE_OK);
+  caller = (pg_caller){"main", 0};
+  ASSERT_EQ(do_read(a, 1, -1, out, &eof), PG_CODE_OK); /* another's handle */
+  ASSERT_TRUE(svc->release != NULL);
+  pg_caller ended = {"store", 1};
+  svc->release(svc, &ended);
+  ASSERT_EQ(do_read(a, 1, -1, out, &eof), PG_CODE_INVALID_ARGUMENT);
+  ASSERT_EQ(do_read(b, 1, -1, out, &eof), PG_CODE_INVALID_ARGUMENT);
+  ASSERT_EQ(do_read(c, 1, -1, out, &eof), PG_CODE_OK); /* replica 0's */
+  ASSERT_EQ(do_close(c), PG_CODE_OK);
+}
+
 static void test_open_file_limit(void) {
   struct rlimit rl;
   uint64_t id = 0, first = 0;
@@ -533,7 +556,6 @@ static void test_open_file_limit(void) {
 }
 
 static void test_bad_requests(void) {
-  pg_caller caller = {"main", 0};
   uint8_t *reply = NULL;
   size_t reply_len = 0;
   const uint8_t junk[] = {0x0a, 0x10, 'x'}; /* path: 16 bytes, has 1 */
@@ -566,8 +588,8 @@ static void test_bad_root(void) {
   ASSERT_EQ(pg_file_service_new(&other, "/nonexistent/pg-root", err,
                                 sizeof err),
             -1);
-  ASSERT_STR_EQ(err, "file.v1.FileService root \"/nonexistent/pg-root\": No "
-                     "such file or directory");
+  ASSERT_STR_EQ(err, "root directory \"/nonexistent/pg-root\": No such file "
+                     "or directory");
   ASSERT_EQ(pg_file_service_new(&other, "/etc/passwd", err, sizeof err), -1);
   ASSERT_STR_CONTAINS(err, "Not a directory");
 }
@@ -590,6 +612,7 @@ int main(void) {
   RUN_FRESH(test_confinement);
   RUN_FRESH(test_symlinks_inside);
   RUN_FRESH(test_handles);
+  RUN_FRESH(test_release);
   RUN_FRESH(test_open_file_limit);
   RUN_FRESH(test_bad_requests);
   PG_RUN(test_bad_root);

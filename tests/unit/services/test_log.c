@@ -316,6 +316,7 @@ static void test_log_service_line(void) {
   ASSERT_EQ(mem_log_open(&m, PG_LOG_TEXT, PG_LOG_DEBUG), 0);
   ASSERT_EQ(pg_log_service_new(&svc, m.log), 0);
   ASSERT_STR_EQ(svc->name, "log.v1.LogService");
+  ASSERT_TRUE(svc->release == NULL); /* holds nothing per caller */
   log_v1_Field fields[] = {{pg_str("key"), pg_str("apple")},
                            {pg_str("n"), pg_str("3")}};
   log_v1_LogRequest rq = {log_v1_Level_LEVEL_WARN, pg_str("saved item"), 2,
