@@ -9,7 +9,9 @@
  *   Fail  - NOT_FOUND with a message
  * Requires what env REQUIRE names; env NO_ECHO leaves test.Echo out and
  * EXIT_EARLY exits with 7 before run(); IGNORE_CANCEL keeps serving after
- * CANCELLED (the kernel must abort it). Prints "served N" when cancelled.
+ * CANCELLED (the kernel must abort it); SMALL_BUF serves with a 4-byte
+ * buffer first and retries after RESOURCE_EXHAUSTED. Prints "served N"
+ * when cancelled.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +33,14 @@ int main(int argc, char **argv) {
   if (sys_run() != 0) return 11;
   parigot_abi_incoming in;
   uint32_t kept = 0;
-  int served = 0;
+  int served = 0, retried = 0;
+  int small = getenv("SMALL_BUF") != NULL;
   for (;;) {
-    int32_t st = sys_serve(buf, sizeof buf, &in, 0);
+    int32_t st = sys_serve(buf, small ? 4 : sizeof buf, &in, 0);
+    if (st == 8) { /* RESOURCE_EXHAUSTED: the call waits for a retry */
+      retried++;
+      st = sys_serve(buf, sizeof buf, &in, 0);
+    }
     if (st == 1 && !getenv("IGNORE_CANCEL")) break; /* the kernel stops us */
     if (st == 1) continue; /* a stubborn server: the grace timer aborts it */
     if (st != 0) {
@@ -58,6 +65,6 @@ int main(int argc, char **argv) {
       sys_respond(in.call_id, 12, 0, 0, "unknown method", 14);
     }
   }
-  printf("served %d\n", served);
+  printf("served %d (retried %d)\n", served, retried);
   return 0;
 }

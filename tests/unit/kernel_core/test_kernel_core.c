@@ -110,16 +110,21 @@ static void test_trap_restarts_server(void) {
   free(log);
 }
 
+static char *small_buf[] = {"SMALL_BUF=1"};
+
 static void test_bad_pointers(void) {
   test_app t;
   app_init(&t, "bad");
-  add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  pg_program_config *e = add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  e->env = small_buf, e->nenv = 1;
   add_main(&t, BAD);
   char *log = NULL;
   int status = run(&t, false, 0, NULL, &log);
   if (status != 0) fputs(log, stderr);
   ASSERT_EQ(status, PG_EXIT_OK);
   ASSERT_STR_CONTAINS(log, "main bad done, 0 failed");
+  /* The one call that reached the server did not fit in 4 bytes. */
+  ASSERT_STR_CONTAINS(log, "echo[0] served 1 (retried 1)");
   free(log);
 }
 
