@@ -198,6 +198,17 @@ fail:
 
 /* ---- deaths ------------------------------------------------------------- */
 
+/* The replica's incarnation ended: its guest lines are flushed and the
+ * built-in services drop what it held (e.g. open file handles). */
+static void replica_gone(pg__kernel *k, pg__replica *r) {
+  pg_log_flush_guest(k->log, r->prog->cfg->name, (int)r->no);
+  pg_caller who = {.program = r->prog->cfg->name, .replica = (int)r->no};
+  for (size_t i = 0; i < k->nservices; i++) {
+    pg_host_service *h = k->services[i].host;
+    if (h && h->release) h->release(h, &who);
+  }
+}
+
 static void stop_for_good(pg__kernel *k, pg__replica *r) {
   if (r->stop_for_good) return;
   r->stop_for_good = true;
@@ -253,7 +264,7 @@ static void replica_died(pg__kernel *k, pg__replica *r, bool trapped,
              pg_instance_trap_message(r->inst));
   else
     snprintf(what, sizeof what, "exited with code %d", code);
-  pg_log_flush_guest(k->log, p->cfg->name, (int)r->no);
+  replica_gone(k, r);
   if (trapped)
     log_trap(k, r);
   else
@@ -326,7 +337,7 @@ void pg__replica_kill(pg__kernel *k, pg__replica *r, const char *why) {
   if (r->state == PG__R_BLOCK_WAIT) pg__wait_try_finish(k, r, true);
   if (r->state == PG__R_RUNNABLE) rq_remove(k, r);
   pg__timer_cancel(k, &r->timer);
-  pg_log_flush_guest(k->log, r->prog->cfg->name, (int)r->no);
+  replica_gone(k, r);
   if (why)
     pg_log_emitf(k->log, PG_LOG_INFO, "parigot", -1, "program %s %s", r->label,
                  why);
