@@ -12,6 +12,8 @@
 
 static const pg_cli_command commands[] = {
     {"exec", "run one WASI command module (like `wasmtime run`)", pg__cli_exec},
+    {"run", "run a multi-program app (app.yaml) in one process", pg__cli_run},
+    {"graph", "print an app's programs, services and startup order", pg__cli_graph},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,186 @@
+/*
+ * run.c: `parigot run APP.yaml`, which runs every program of an app in one
+ * process through the kernel (pg_kernel_run), plus what `parigot graph`
+ * shares with it (kernel_cli.h): the kernel's options, loading app.yaml,
+ * and the help text for exit codes. The kernel reports everything that
+ * happens after loading on the unified log; this file only turns the
+ * command line into a pg_kernel_options and app.yaml into a pg_app_config.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kernel_cli.h"
+
+void pg__cli_kernel_defaults(pg_kernel_options *opts) {
+  memset(opts, 0, sizeof *opts);
+  opts->log_format = PG_LOG_TEXT;
+  opts->log_level = PG_LOG_INFO;
+}
+
+static bool parse_log_format(const char *v, pg_log_format *out) {
+  if (!strcmp(v, "text")) *out = PG_LOG_TEXT;
+  else if (!strcmp(v, "json")) *out = PG_LOG_JSON;
+  else return false;
+  return true;
+}
+
+/* Checks the value of an option that takes one; prints why on failure. */
+static bool check_value(const char *option, const char *value, bool ok,
+                        const char *expected, bool *bad) {
+  if (ok) return true;
+  fprintf(stderr, "parigot: %s: '%s' is not %s\n", option, value, expected);
+  *bad = true;
+  return false;
+}
+
+bool pg__cli_kernel_option(int argc, char **argv, int *i,
+                           pg_kernel_options *opts, bool *bad) {
+  const char *v = NULL;
+  uint64_t seed;
+  if (!strcmp(argv[*i], "--deterministic")) {
+    opts->deterministic = true;
+    *i += 1;
+  } else if (pg__cli_option(argc, argv, i, "--only", &v, bad)) {
+    if (v) opts->only = v;
+  } else if (pg__cli_option(argc, argv, i, "--seed", &v, bad)) {
+    if (v && check_value("--seed", v, pg__cli_parse_u64(v, UINT64_MAX, &seed),
+                         "a whole number", bad)) {
+      opts->seed = seed;
+      opts->deterministic = true; /* a seed means nothing otherwise */
+    }
+  } else if (pg__cli_option(argc, argv, i, "--log-format", &v, bad)) {
+    if (v) check_value("--log-format", v, parse_log_format(v, &opts->log_format),
+                       "text or json", bad);
+  } else if (pg__cli_option(argc, argv, i, "--log-level", &v, bad)) {
+    int level = v ? pg_log_level_parse(v) : 0;
+    if (v && check_value("--log-level", v, level >= 0,
+                         "debug, info, warn, error or fatal", bad))
+      opts->log_level = (pg_log_level)level;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+static void list_programs(const pg_app_config *app, FILE *out) {
+  for (size_t i = 0; i < app->nprograms; i++)
+    fprintf(out, "%s%s", i ? ", " : "", app->programs[i].name);
+}
+
+int pg__cli_load_app(const char *path, const pg_kernel_options *opts,
+                     pg_app_config **out) {
+  char err[1024];
+  pg_app_config *app = NULL;
+  if (pg_app_config_load(path, &app, err, sizeof err) != 0) {
+    fprintf(stderr, "parigot: %s\n", err);
+    return PG_EXIT_CONFIG;
+  }
+  if (opts->only) {
+    bool found = false;
+    for (size_t i = 0; i < app->nprograms && !found; i++)
+      found = !strcmp(app->programs[i].name, opts->only);
+    if (!found) {
+      fprintf(stderr, "parigot: --only: %s has no program '%s' (it has: ",
+              path, opts->only);
+      list_programs(app, stderr);
+      fprintf(stderr, ")\n");
+      pg_app_config_free(app);
+      return PG_EXIT_USAGE;
+    }
+  }
+  *out = app;
+  return PG_EXIT_OK;
+}
+
+void pg__cli_kernel_options_help(FILE *out) {
+  fprintf(out,
+          "  --only PROGRAM        start only PROGRAM and the programs it\n"
+          "                        needs, transitively\n"
+          "  --deterministic       fix the scheduling order, the clock the\n"
+          "                        programs see and their random bytes, so\n"
+          "                        two runs print the same log\n"
+          "  --seed N              seed of those random bytes (default 0;\n"
+          "                        implies --deterministic)\n"
+          "  --log-format FORMAT   text (default) or json (one object a line)\n"
+          "  --log-level LEVEL     debug, info (default), warn, error, fatal\n");
+}
+
+void pg__cli_exit_codes_help(FILE *out) {
+  fprintf(out, "exit codes:\n");
+#define PG_EXIT_HELP_(name, value, meaning) fprintf(out, "  %-4d %s\n", value, meaning);
+  PG_EXIT_MAP(PG_EXIT_HELP_)
+#undef PG_EXIT_HELP_
+}
+
+static void run_usage(FILE *out) {
+  fprintf(out,
+          "usage: parigot run APP.yaml [options]\n"
+          "\n"
+          "Runs every program of the app described by APP.yaml in this one\n"
+          "process: loads each .wasm, runs it until it calls run(), checks\n"
+          "the dependency graph (missing services, duplicate exports,\n"
+          "cycles), releases the programs in dependency order and serves\n"
+          "their calls until every main program has exited (or SIGINT or\n"
+          "SIGTERM). Everything goes to one log on stderr.\n"
+          "\n"
+          "options:\n");
+  pg__cli_kernel_options_help(out);
+  fprintf(out, "  -h, --help            show this help\n\n");
+  pg__cli_exit_codes_help(out);
+}
+
+static int usage_error(void) {
+  fprintf(stderr, "\n");
+  run_usage(stderr);
+  return PG_EXIT_USAGE;
+}
+
+/* Parses argv; returns -1 to go on (with *app_path set), else an exit
+ * code (help shown, or a usage error). */
+static int parse_run_args(int argc, char **argv, pg_kernel_options *opts,
+                          const char **app_path) {
+  bool bad = false, options_done = false;
+  for (int i = 1; i < argc && !bad;) {
+    const char *arg = argv[i];
+    if (!options_done && arg[0] == '-' && arg[1]) {
+      if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+        run_usage(stdout);
+        return PG_EXIT_OK;
+      } else if (!strcmp(arg, "--")) {
+        options_done = true;
+        i++;
+      } else if (!pg__cli_kernel_option(argc, argv, &i, opts, &bad)) {
+        fprintf(stderr, "parigot run: unknown option '%s'\n", arg);
+        bad = true;
+      }
+      continue;
+    }
+    if (*app_path) {
+      fprintf(stderr, "parigot run: one APP.yaml only ('%s' and '%s')\n",
+              *app_path, arg);
+      bad = true;
+    }
+    *app_path = argv[i++];
+  }
+  if (!bad && !*app_path) {
+    fprintf(stderr, "parigot run: which app? (parigot run APP.yaml)\n");
+    bad = true;
+  }
+  return bad ? usage_error() : -1;
+}
+
+int pg__cli_run(int argc, char **argv) {
+  pg_kernel_options opts;
+  pg__cli_kernel_defaults(&opts);
+  const char *app_path = NULL;
+  int code = parse_run_args(argc, argv, &opts, &app_path);
+  if (code >= 0) return code;
+  pg_app_config *app = NULL;
+  code = pg__cli_load_app(app_path, &opts, &app);
+  if (code != PG_EXIT_OK) return code;
+  code = pg_kernel_run(app, &opts);
+  pg_app_config_free(app);
+  return code;
+}
