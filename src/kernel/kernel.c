@@ -335,6 +335,8 @@ static bool program_ready(const pg__program *p) {
 
 static void release(pg__kernel *k, pg__program *p) {
   p->released = true;
+  pg_log_emitf(k->log, PG_LOG_DEBUG, "parigot", -1, "released %s",
+               p->cfg->name);
   for (uint32_t i = 0; i < p->nreplicas; i++) {
     pg__replica *r = &p->replicas[i];
     /* Nobody waits for a program that exports nothing to be ready. */

@@ -281,7 +281,9 @@ static pg_host_result sys_respond(pg_host_call *call) {
                                         : NULL;
   if (!reply || !msg) return ret(call, PG__INVALID_ARGUMENT);
   pg__call *c = pg__call_find(k, arg(call, 0));
-  if (!c || c->state != PG__CALL_SERVING || c->server != r || !c->delivered)
+  /* A held call may be answered even before its bytes fit the buffer
+   * (e.g. to refuse a request that is too large). */
+  if (!c || c->state != PG__CALL_SERVING || c->server != r)
     return ret(call, PG__NOT_FOUND);
   if (status < 0 || status > 16) status = PG__UNKNOWN;
   if (status == PG__OK)
