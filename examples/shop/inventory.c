@@ -11,7 +11,7 @@
 #include "parigot/parigot.h"
 #include "shop/v1/shop.pg.h"
 
-#define INITIAL_STOCK 300
+#define INITIAL_STOCK 450
 
 typedef struct stock {
   const char *sku;

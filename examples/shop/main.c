@@ -16,7 +16,7 @@
 
 #define N_ORDERS 200
 #define MAX_ITEMS 5
-#define STOCK 300
+#define STOCK 450
 
 static const char *skus[] = {"apple", "bread", "cheese", "dates",
                              "eggs",  "flour", "grapes", "honey"};
@@ -158,6 +158,9 @@ int main(void) {
     order o;
     make_order(&o, id);
     place(&o, &arena);
+    if (id % 50 == 0)
+      printf("shop: %u orders sent: %d placed, %d out of stock, %d rejected, "
+             "%d wrong\n", id, placed, out_of_stock, rejected, wrong);
   }
   printf("shop: %d orders: %d placed, %d out of stock, %d rejected, %d wrong; "
          "revenue %lld.%02lld; pricing replicas seen: %zu\n",

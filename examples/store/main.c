@@ -27,11 +27,21 @@ static void check(bool ok, const char *step, const char *want,
                fields, ok ? "ok" : "WRONG ANSWER");
 }
 
-static void check_code(const char *step, int want, int got, const char *err) {
+/* A call's status against the expected one; logs only a mismatch (the
+ * step's success is logged once, by the caller's check of its answer). */
+static bool check_code(const char *step, int want, int got, const char *err) {
   char got_text[160];
   snprintf(got_text, sizeof got_text, "%s%s%s", pg_code_name(got),
            err ? ": " : "", err ? err : "");
-  check(want == got, step, pg_code_name(want), got_text);
+  if (want != got)
+    check(false, step, pg_code_name(want), got_text);
+  return want == got;
+}
+
+/* For steps whose answer is an error: one line either way. */
+static void check_error(const char *step, int want, int got, const char *err) {
+  if (check_code(step, want, got, err))
+    check(true, step, pg_code_name(want), err ? err : pg_code_name(got));
 }
 
 static void put(const char *key, const char *value, bool want_created) {
@@ -43,8 +53,7 @@ static void put(const char *key, const char *value, bool want_created) {
   pg_arena_reset(&arena);
   snprintf(step, sizeof step, "put %s=%s", key, value);
   int code = demo_vvv_StoreService_Put(&store, &req, &resp, &arena, &err);
-  check_code(step, PG_CODE_OK, code, err);
-  if (code == PG_CODE_OK)
+  if (check_code(step, PG_CODE_OK, code, err))
     check(resp.created == want_created, step,
           want_created ? "created" : "overwritten",
           resp.created ? "created" : "overwritten");
@@ -59,11 +68,10 @@ static void get(const char *key, const char *want) {
   snprintf(step, sizeof step, "get %s", key);
   int code = demo_vvv_StoreService_Get(&store, &req, &resp, &arena, &err);
   if (!want) { /* a missing key */
-    check_code(step, PG_CODE_NOT_FOUND, code, err);
+    check_error(step, PG_CODE_NOT_FOUND, code, err);
     return;
   }
-  check_code(step, PG_CODE_OK, code, err);
-  if (code != PG_CODE_OK)
+  if (!check_code(step, PG_CODE_OK, code, err))
     return;
   snprintf(got, sizeof got, "%.*s", (int)resp.value.len,
            resp.value.data ? (const char *)resp.value.data : "");
@@ -78,7 +86,7 @@ static void del(const char *key, int want_code) {
   pg_arena_reset(&arena);
   snprintf(step, sizeof step, "delete %s", key);
   int code = demo_vvv_StoreService_Delete(&store, &req, &resp, &arena, &err);
-  check_code(step, want_code, code, err);
+  check_error(step, want_code, code, err);
 }
 
 /* Lists every key; `want` is the expected keys joined by ','. */
@@ -89,8 +97,7 @@ static void list(const char *want) {
   char got[256] = "";
   pg_arena_reset(&arena);
   int code = demo_vvv_StoreService_List(&store, &req, &resp, &arena, &err);
-  check_code("list", PG_CODE_OK, code, err);
-  if (code != PG_CODE_OK)
+  if (!check_code("list", PG_CODE_OK, code, err))
     return;
   for (size_t i = 0; i < resp.n_keys; i++)
     snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s",
