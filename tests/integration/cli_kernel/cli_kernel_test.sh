@@ -7,9 +7,13 @@
 # temporary directory; the .wasm files are empty (loading stops before
 # they are read).
 #
-#   cli_kernel_test.sh PARIGOT
+# With SHOP_APP (the built examples/shop/app.yaml), also checks `parigot
+# graph` on it: the exact startup order, and DOT that graphviz renders.
+#
+#   cli_kernel_test.sh PARIGOT [SHOP_APP]
 set -uo pipefail
 parigot=$1
+shop=${2:-}
 passed=0
 failed=0
 tmp=$(mktemp -d)
@@ -113,6 +117,31 @@ expect_rc 2; expect_err_line "parigot run: unknown option '--format'"
 current="top-level help lists the commands"
 run --help
 expect_rc 0; expect_out "  run "; expect_out "  graph "
+
+if [ -n "$shop" ]; then
+  current="graph of the shop example"
+  run graph "$shop"
+  expect_rc 0
+  expect_out "edges (4):
+  cart → inventory  shop.v1.InventoryService
+  checkout → cart  shop.v1.CartService
+  checkout → pricing  shop.v1.PricingService
+  main → checkout  shop.v1.CheckoutService
+startup order:
+  1. inventory
+  2. cart
+  3. pricing
+  4. checkout
+  5. main"
+  run graph "$shop" --format dot
+  expect_rc 0; expect_out 'digraph "shop" {'; expect_out 'p1 -> p2 [label="shop.v1.CartService"];'
+  if command -v dot >/dev/null 2>&1; then
+    if dot -Tsvg -o "$tmp/shop.svg" "$tmp/out" 2>"$tmp/doterr"; then ok
+    else fail "dot rejected the DOT: $(cat "$tmp/doterr")"; fi
+  fi
+else
+  echo "(shop example not built: its graph is not checked)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
