@@ -27,21 +27,27 @@ static void check(bool ok, const char *step, const char *want,
                fields, ok ? "ok" : "WRONG ANSWER");
 }
 
+/* "CODE: message" of a call's outcome, into buf. */
+static const char *outcome(char *buf, size_t cap, int code, const char *err) {
+  snprintf(buf, cap, "%s%s%s", pg_code_name(code), err ? ": " : "",
+           err ? err : "");
+  return buf;
+}
+
 /* A call's status against the expected one; logs only a mismatch (the
  * step's success is logged once, by the caller's check of its answer). */
 static bool check_code(const char *step, int want, int got, const char *err) {
-  char got_text[160];
-  snprintf(got_text, sizeof got_text, "%s%s%s", pg_code_name(got),
-           err ? ": " : "", err ? err : "");
+  char text[160];
   if (want != got)
-    check(false, step, pg_code_name(want), got_text);
+    check(false, step, pg_code_name(want), outcome(text, sizeof text, got, err));
   return want == got;
 }
 
-/* For steps whose answer is an error: one line either way. */
+/* For steps whose answer is a status (an error or a bare OK): one line. */
 static void check_error(const char *step, int want, int got, const char *err) {
+  char text[160];
   if (check_code(step, want, got, err))
-    check(true, step, pg_code_name(want), err ? err : pg_code_name(got));
+    check(true, step, pg_code_name(want), outcome(text, sizeof text, got, err));
 }
 
 static void put(const char *key, const char *value, bool want_created) {
