@@ -8,6 +8,7 @@
  *              refused with NOT_FOUND
  *   exit3    - exits with code 3 right after run()
  *   trapmain - traps right after run()
+ *   chaos    - 20000 random syscalls with bad arguments, then a good call
  *   random   - prints the clock and 8 random bytes (determinism tests)
  * Prints "FAIL line: cond" per failed check and exits 1 if any failed.
  */
@@ -155,6 +156,74 @@ static void bench(void) {
          n / (ns / 1e9));
 }
 
+/* Random syscalls with random pointers, lengths, handles and ids (pointers
+ * biased toward the edges of memory): the kernel must answer each with a
+ * status and never crash; afterwards an ordinary call still works. */
+static uint64_t chaos_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(void) {
+  chaos_state ^= chaos_state << 13;
+  chaos_state ^= chaos_state >> 7;
+  chaos_state ^= chaos_state << 17;
+  return (uint32_t)(chaos_state >> 32);
+}
+
+static uint32_t any_ptr(void) {
+  uint32_t end = (uint32_t)__builtin_wasm_memory_size(0) * 65536u;
+  switch (rnd() % 6) {
+  case 0: return 0;
+  case 1: return end - (rnd() % 64);
+  case 2: return end + (rnd() % 64);
+  case 3: return rnd();
+  default: return (uint32_t)(uintptr_t)reply + rnd() % sizeof reply;
+  }
+}
+
+static uint32_t any_len(void) {
+  switch (rnd() % 5) {
+  case 0: return 0;
+  case 1: return rnd();
+  case 2: return 0xffffffffu - (rnd() % 16);
+  default: return rnd() % 300;
+  }
+}
+
+static void chaos(void) {
+  uint32_t ids[16] = {0}, nids = 0;
+  for (int i = 0; i < 20000; i++) {
+    void *p1 = (void *)(uintptr_t)any_ptr(), *p2 = (void *)(uintptr_t)any_ptr();
+    void *p3 = (void *)(uintptr_t)any_ptr();
+    uint32_t id = nids && rnd() % 2 ? ids[rnd() % nids] : rnd();
+    switch (rnd() % 9) {
+    case 0: sys_require(p1, any_len()); break;
+    case 1: sys_export(p1, any_len()); break;
+    case 2: sys_locate(p1, any_len(), p2); break;
+    case 3: {
+      static const char *const methods[] = {"Echo", "Hang", "Fail", "Late"};
+      const char *m = methods[rnd() % 4];
+      int good = rnd() % 2;
+      uint32_t out;
+      int32_t st = sys_call(good ? echo : rnd() % 5, good ? m : p1,
+                            good ? (uint32_t)strlen(m) : any_len(),
+                            good ? (void *)reply : p2, any_len() % 512,
+                            1 + rnd() % 50, rnd() % 8 ? &out : p3);
+      if (st == 0 && nids < 16) ids[nids++] = out;
+      break;
+    }
+    case 4: sys_wait(rnd() % 2 ? ids : p1, rnd() % 20, rnd() % 5, p2); break;
+    case 5:
+      if (sys_result(id, p1, any_len(), p2) == 0)
+        for (uint32_t j = 0; j < nids; j++)
+          if (ids[j] == id) ids[j] = ids[--nids];
+      break;
+    case 6: sys_serve(p1, any_len(), p2, 1); break;
+    case 7: sys_respond(id, (int32_t)rnd(), p1, any_len(), p2, any_len()); break;
+    default: sys_run(); sys_version(); break;
+    }
+  }
+  CHECK(call("Echo", "still here", 10, 0) == 0);
+  CHECK(res.reply_len == 10 && memcmp(reply, "still here", 10) == 0);
+}
+
 static void randomness(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -179,6 +248,7 @@ int main(int argc, char **argv) {
   else if (strcmp(mode, "trapmain") == 0) __builtin_trap();
   else if (strcmp(mode, "random") == 0) randomness();
   else if (strcmp(mode, "bench") == 0) bench();
+  else if (strcmp(mode, "chaos") == 0) chaos();
   printf("main %s done, %d failed\n", mode, fails);
   return fails ? 1 : 0;
 }

@@ -44,8 +44,8 @@ static pg_program_config *add(test_app *t, const char *name, const char *wasm,
 
 static char *scenario_args[][1] = {{"basic"}, {"trap"},  {"bad"},
                                    {"deadline"}, {"exit3"}, {"random"},
-                                   {"bench"}, {"trapmain"}};
-enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM, BENCH, TRAPMAIN };
+                                   {"bench"}, {"trapmain"}, {"chaos"}};
+enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM, BENCH, TRAPMAIN, CHAOS };
 
 static pg_program_config *add_main(test_app *t, int scenario) {
   pg_program_config *p = add(t, "main", ECHO_MAIN_WASM, PG_ROLE_MAIN);
@@ -125,6 +125,19 @@ static void test_bad_pointers(void) {
   ASSERT_STR_CONTAINS(log, "main bad done, 0 failed");
   /* The one call that reached the server did not fit in 4 bytes. */
   ASSERT_STR_CONTAINS(log, "echo[0] served 1 (retried 1)");
+  free(log);
+}
+
+static void test_random_syscalls(void) {
+  test_app t;
+  app_init(&t, "chaos");
+  add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  add_main(&t, CHAOS);
+  char *log = NULL;
+  int status = run(&t, false, 0, NULL, &log);
+  if (status != 0) fputs(log, stderr);
+  ASSERT_EQ(status, PG_EXIT_OK);
+  ASSERT_STR_CONTAINS(log, "main chaos done, 0 failed");
   free(log);
 }
 
@@ -344,6 +357,7 @@ int main(int argc, char **argv) {
   PG_RUN(test_trap_restarts_server);
   PG_RUN(test_bad_pointers);
   PG_RUN(test_deadline);
+  PG_RUN(test_random_syscalls);
   PG_RUN(test_main_exit_code);
   PG_RUN(test_main_trap_fails_app);
   PG_RUN(test_stubborn_server_is_aborted);
