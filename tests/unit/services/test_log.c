@@ -217,7 +217,8 @@ static void test_guest_lines(void) {
   guest(&m, "store", 0, PG_LOG_STDERR, "err part");
   ASSERT_STR_EQ(mem_log_text(&m), ""); /* all partial */
   guest(&m, "store", 0, PG_LOG_STDOUT, "lo\nwor");
-  ASSERT_STR_EQ(mem_log_text(&m), STAMP " INFO  store[0] hello stream=stdout\n");
+  ASSERT_STR_EQ(mem_log_text(&m),
+                STAMP " INFO  store[0] hello stream=stdout\n");
   guest(&m, "store", 0, PG_LOG_STDERR, "\r\n\ntwo\r\nthree\n");
   guest(&m, "main", -1, PG_LOG_STDOUT, "a \"quoted\" line\n");
   pg_log_flush_guest(m.log, "store", 0);
