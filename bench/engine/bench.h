@@ -50,40 +50,45 @@ void pg__bench_output_free(pg_bench_output *out);
 pg_status pg__bench_read_file(const char *path, uint8_t **bytes, size_t *len,
                               char *err, size_t errlen);
 
-/* How many times to run each side, and when to stop early. */
+/* How many times to run each side, and when to stop early. The runs of
+ * the two sides alternate (native, parigot, native, ...) so that both see
+ * the same load when the machine is shared. */
 typedef struct pg_bench_plan {
-  int native_runs;        /* best of this many native runs */
-  int wasm_runs;          /* best of at most this many parigot runs */
-  uint64_t wasm_budget_ns; /* stop the parigot runs once this much time is
-                              spent (after at least one run) */
-  bool quick;             /* pass "quick" to the workloads: tiny sizes */
+  int native_runs;         /* best of this many native runs */
+  int wasm_runs;           /* best of at most this many parigot runs */
+  uint64_t wasm_budget_ns; /* no new parigot run once this much time has
+                              passed on the workload (after one run) */
+  bool quick;              /* pass "quick" to the workloads: tiny sizes */
 } pg_bench_plan;
 
-/* Runs the native program `path` (borrowed) `plan->native_runs` times with
- * the plan's argument. On success writes the best times to *best (CPU time
- * is the child's user + system time) and the first run's stdout to *out (owned by the caller) and returns
- * true; on failure (cannot start, non-zero exit, outputs that differ
- * between runs) writes the reason to err and returns false. */
-bool pg__bench_native(const char *path, const pg_bench_plan *plan,
-                      pg_bench_best *best, pg_bench_output *out, char *err,
-                      size_t errlen);
+/* One run of the native program `path` (borrowed), with "quick" as its
+ * argument when `quick`. On success folds its times into *best (CPU time is
+ * the child's user + system time), writes its stdout to *out (owned by the
+ * caller) and returns true; on failure (cannot start, non-zero exit) writes
+ * the reason to err and returns false. */
+bool pg__bench_native_run(const char *path, bool quick, pg_bench_best *best,
+                          pg_bench_output *out, char *err, size_t errlen);
 
-/* Result of timing one workload under parigot. */
-typedef struct pg_bench_wasm_result {
-  uint64_t compile_ns; /* best pg_module_new of the module */
-  pg_bench_best best;  /* best instantiate + _start + teardown */
-  int runs;            /* how many runs the budget allowed */
-  size_t wasm_bytes;   /* size of the module file */
-} pg_bench_wasm_result;
+/* A workload's module, compiled once and run many times. */
+typedef struct pg_bench_wasm pg_bench_wasm;
 
-/* Compiles the module at `path` (borrowed) and runs its _start under WASI
- * as the plan says, with argv[0] = `name` (borrowed). On success fills
- * *res, writes the first run's stdout to *out (owned by the caller) and
- * returns true; on failure (bad module, trap, non-zero exit, outputs that
- * differ between runs) writes the reason to err and returns false. */
-bool pg__bench_wasm(const char *path, const char *name,
-                    const pg_bench_plan *plan, pg_bench_wasm_result *res,
-                    pg_bench_output *out, char *err, size_t errlen);
+/* Reads and compiles the module at `path` (borrowed; best of a few
+ * compilations is kept in *compile_ns, the file size in *wasm_bytes).
+ * `name` (copied) becomes the guest's argv[0]. On success writes *out
+ * (free with pg__bench_wasm_free); on failure writes the reason to err and
+ * returns false. */
+bool pg__bench_wasm_open(pg_bench_wasm **out, const char *path,
+                         const char *name, uint64_t *compile_ns,
+                         size_t *wasm_bytes, char *err, size_t errlen);
+
+/* One run under parigot: fresh WASI state and linker, pg_instance_new,
+ * _start, teardown. On success folds its times into *best, writes the
+ * guest's stdout to *out (owned by the caller) and returns true; on failure
+ * (trap, non-zero exit) writes the reason to err and returns false. */
+bool pg__bench_wasm_run(pg_bench_wasm *w, bool quick, pg_bench_best *best,
+                        pg_bench_output *out, char *err, size_t errlen);
+
+void pg__bench_wasm_free(pg_bench_wasm *w); /* accepts NULL */
 
 /* Distribution of one measured operation. The mean is pulled up by the
  * rare iteration that loses the CPU to another process; the median is the

@@ -109,34 +109,12 @@ fail:
   return ok;
 }
 
-bool pg__bench_native(const char *path, const pg_bench_plan *plan,
-                      pg_bench_best *best, pg_bench_output *out, char *err,
-                      size_t errlen)
+bool pg__bench_native_run(const char *path, bool quick, pg_bench_best *best,
+                          pg_bench_output *out, char *err, size_t errlen)
 {
-  pg_bench_output first = {0};
-  *best = (pg_bench_best)PG_BENCH_BEST_INIT;
-  for (int run = 0; run < plan->native_runs; run++) {
-    pg_bench_output this_run = {0};
-    uint64_t wall_ns, cpu_ns;
-    if (!run_once(path, plan->quick, &wall_ns, &cpu_ns, &this_run, err,
-                  errlen))
-      goto fail;
-    if (run == 0) {
-      first = this_run;
-    } else {
-      bool same = strcmp(first.text, this_run.text) == 0;
-      pg__bench_output_free(&this_run);
-      if (!same) {
-        snprintf(err, errlen, "%s printed different output on run %d", path,
-                 run + 1);
-        goto fail;
-      }
-    }
-    pg__bench_best_add(best, wall_ns, cpu_ns);
-  }
-  *out = first;
+  uint64_t wall_ns, cpu_ns;
+  if (!run_once(path, quick, &wall_ns, &cpu_ns, out, err, errlen))
+    return false;
+  pg__bench_best_add(best, wall_ns, cpu_ns);
   return true;
-fail:
-  pg__bench_output_free(&first);
-  return false;
 }

@@ -146,13 +146,74 @@ static bool parse_options(int argc, char **argv, options *opt)
   return true;
 }
 
-/* Prints both outputs of a mismatch, each line indented. */
-static void print_mismatch(const char *name, const pg_bench_output *native,
-                           const pg_bench_output *wasm)
+/* Checks one run's output against the reference (the first run's, which
+ * is native's) and consumes `got`: it becomes the reference when there is
+ * none yet, otherwise it is freed. A mismatch is an error. */
+static bool check_output(pg_bench_output *reference, pg_bench_output *got,
+                         const char *side, int run, char *err, size_t errlen)
 {
-  fprintf(stderr, "ERROR %s: parigot's output differs from native\n", name);
-  fprintf(stderr, "  native printed:\n%s  parigot printed:\n%s", native->text,
-          wasm->text);
+  if (!reference->text) {
+    *reference = *got;
+    return true;
+  }
+  bool same = strcmp(reference->text, got->text) == 0;
+  if (!same)
+    snprintf(err, errlen,
+             "%s's output differs from native (run %d)\n  native printed:\n"
+             "%s  %s printed:\n%s",
+             side, run + 1, reference->text, side, got->text);
+  pg__bench_output_free(got);
+  return same;
+}
+
+/* What the runs of one workload add up to. */
+typedef struct workload_result {
+  pg_bench_best native;
+  pg_bench_best wasm;
+  int wasm_runs;
+  uint64_t compile_ns;
+  size_t wasm_bytes;
+} workload_result;
+
+/* Runs workload `name` as the plan says, alternating native and parigot
+ * runs so both see the same load on a shared machine. */
+static bool run_workload(const options *opt, const char *name,
+                         workload_result *r, char *err, size_t errlen)
+{
+  char native_path[4096], wasm_path[4096];
+  const pg_bench_plan *plan = &opt->plan;
+  pg_bench_wasm *w = NULL;
+  pg_bench_output reference = {0}, got = {0};
+  bool ok = false;
+  snprintf(native_path, sizeof native_path, "%s/native/bench_%s", opt->dir,
+           name);
+  snprintf(wasm_path, sizeof wasm_path, "%s/wasm/bench_%s.wasm", opt->dir,
+           name);
+  if (!pg__bench_wasm_open(&w, wasm_path, name, &r->compile_ns,
+                           &r->wasm_bytes, err, errlen))
+    goto fail;
+  uint64_t started = pg__bench_now_ns();
+  int rounds = plan->native_runs > plan->wasm_runs ? plan->native_runs
+                                                   : plan->wasm_runs;
+  for (int i = 0; i < rounds; i++) {
+    if (i < plan->native_runs &&
+        (!pg__bench_native_run(native_path, plan->quick, &r->native, &got,
+                               err, errlen) ||
+         !check_output(&reference, &got, "native", i, err, errlen)))
+      goto fail;
+    if (i >= plan->wasm_runs ||
+        (i > 0 && pg__bench_now_ns() - started >= plan->wasm_budget_ns))
+      continue;
+    if (!pg__bench_wasm_run(w, plan->quick, &r->wasm, &got, err, errlen) ||
+        !check_output(&reference, &got, "parigot", i, err, errlen))
+      goto fail;
+    r->wasm_runs++;
+  }
+  ok = true;
+fail:
+  pg__bench_output_free(&reference);
+  pg__bench_wasm_free(w);
+  return ok;
 }
 
 /* Sums of the logarithms of the ratios, for the geometric means. */
@@ -162,46 +223,29 @@ typedef struct ratio_sums {
   int count;
 } ratio_sums;
 
-/* Runs one workload, prints its row; returns false on any failure and
+/* Runs one workload and prints its row; returns false on any failure and
  * otherwise adds its ratios to *sums. */
 static bool bench_workload(const options *opt, const char *name,
                            ratio_sums *sums)
 {
-  char native_path[4096], wasm_path[4096], err[2048] = "";
-  pg_bench_output native_out = {0}, wasm_out = {0};
-  pg_bench_wasm_result res = {0};
-  pg_bench_best native = PG_BENCH_BEST_INIT;
-  bool ok = false;
-  snprintf(native_path, sizeof native_path, "%s/native/bench_%s", opt->dir,
-           name);
-  snprintf(wasm_path, sizeof wasm_path, "%s/wasm/bench_%s.wasm", opt->dir,
-           name);
-  if (!pg__bench_native(native_path, &opt->plan, &native, &native_out, err,
-                        sizeof err) ||
-      !pg__bench_wasm(wasm_path, name, &opt->plan, &res, &wasm_out, err,
-                      sizeof err)) {
+  char err[8192] = "";
+  workload_result r = {.native = PG_BENCH_BEST_INIT,
+                       .wasm = PG_BENCH_BEST_INIT};
+  if (!run_workload(opt, name, &r, err, sizeof err)) {
     fprintf(stderr, "ERROR %s: %s\n", name, err);
-    goto fail;
+    return false;
   }
-  if (strcmp(native_out.text, wasm_out.text) != 0) {
-    print_mismatch(name, &native_out, &wasm_out);
-    goto fail;
-  }
-  double ratio = (double)res.best.wall_ns / (double)native.wall_ns;
+  double ratio = (double)r.wasm.wall_ns / (double)r.native.wall_ns;
   /* A quick run may take less CPU time than the clock's resolution. */
-  double cpu_ratio = (double)(res.best.cpu_ns + 1) / (double)(native.cpu_ns + 1);
+  double cpu_ratio = (double)(r.wasm.cpu_ns + 1) / (double)(r.native.cpu_ns + 1);
   printf("%-11s %10.1f %11.1f %8.2fx %8.2fx %5d %11.2f %9.1f\n", name,
-         native.wall_ns / 1e6, res.best.wall_ns / 1e6, ratio, cpu_ratio,
-         res.runs, res.compile_ns / 1e6, res.wasm_bytes / 1024.0);
+         r.native.wall_ns / 1e6, r.wasm.wall_ns / 1e6, ratio, cpu_ratio,
+         r.wasm_runs, r.compile_ns / 1e6, r.wasm_bytes / 1024.0);
   fflush(stdout);
   sums->wall += log(ratio);
   sums->cpu += log(cpu_ratio);
   sums->count++;
-  ok = true;
-fail:
-  pg__bench_output_free(&native_out);
-  pg__bench_output_free(&wasm_out);
-  return ok;
+  return true;
 }
 
 /* The workload table and the geometric mean; returns the number of
@@ -209,7 +253,7 @@ fail:
 static int bench_workloads(const options *opt)
 {
   printf("engine benchmarks: best of %d native run(s), best of up to %d "
-         "parigot run(s) (instantiate + _start)%s\n",
+         "parigot run(s) (instantiate + _start), alternating%s\n",
          opt->plan.native_runs, opt->plan.wasm_runs,
          opt->plan.quick ? ", quick sizes" : "");
   printf("%-11s %10s %11s %9s %9s %5s %11s %9s\n", "workload", "native ms",

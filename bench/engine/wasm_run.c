@@ -1,5 +1,5 @@
 /*
- * wasm_run.c: times a workload's .wasm under parigot, in this process.
+ * wasm_run.c: runs a workload's .wasm under parigot, in this process.
  * The module is compiled once (its compile time is measured separately, as
  * the best of a few pg_module_new calls); each run then pays for what a
  * service replica would: a fresh pg_wasi and linker, pg_instance_new,
@@ -18,6 +18,12 @@
 #include "parigot/wasi.h"
 
 enum { COMPILE_TRIES = 3 };
+
+struct pg_bench_wasm {
+  pg_module *module; /* owned */
+  char *name;        /* owned: the guest's argv[0] */
+  FILE *stdout_file; /* owned: the guest's stdout, emptied after each run */
+};
 
 /* Best of COMPILE_TRIES compilations of bytes (borrowed); keeps the last
  * module in *out (owned by the caller). */
@@ -40,6 +46,46 @@ static bool compile(const uint8_t *bytes, size_t len, pg_module **out,
   *out = m;
   *best_ns = best;
   return true;
+}
+
+bool pg__bench_wasm_open(pg_bench_wasm **out, const char *path,
+                         const char *name, uint64_t *compile_ns,
+                         size_t *wasm_bytes, char *err, size_t errlen)
+{
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  pg_bench_wasm *w = calloc(1, sizeof *w);
+  if (!w || !(w->name = strdup(name))) {
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+  }
+  if (pg__bench_read_file(path, &bytes, &len, err, errlen) != PG_OK ||
+      !compile(bytes, len, &w->module, compile_ns, err, errlen))
+    goto fail;
+  w->stdout_file = tmpfile();
+  if (!w->stdout_file) {
+    snprintf(err, errlen, "tmpfile: %s", strerror(errno));
+    goto fail;
+  }
+  free(bytes);
+  *wasm_bytes = len;
+  *out = w;
+  return true;
+fail:
+  free(bytes);
+  pg__bench_wasm_free(w);
+  return false;
+}
+
+void pg__bench_wasm_free(pg_bench_wasm *w)
+{
+  if (!w)
+    return;
+  if (w->stdout_file)
+    fclose(w->stdout_file);
+  pg_module_free(w->module);
+  free(w->name);
+  free(w);
 }
 
 /* Reads everything written to fd (from offset 0) into *out, then empties
@@ -77,12 +123,12 @@ static void describe_failure(pg_instance *inst, pg_status s, int exit_code,
            s == PG_TRAP ? pg_instance_trap_message(inst) : "", trace);
 }
 
-/* One run: instantiate `m` (borrowed) with fresh WASI state whose stdout is
- * out_fd, run _start, tear down. Folds its times into *best. */
-static bool run_once(pg_module *m, const char *name, bool quick, int out_fd,
-                     pg_bench_best *best, char *err, size_t errlen)
+/* Instantiates w's module with fresh WASI state whose stdout is out_fd,
+ * runs _start and tears everything down. */
+static bool instantiate_and_start(pg_bench_wasm *w, bool quick, int out_fd,
+                                  char *err, size_t errlen)
 {
-  const char *argv[] = {name, "quick", NULL};
+  const char *argv[] = {w->name, "quick", NULL};
   pg_wasi_config cfg = {.argc = quick ? 2 : 1, .argv = argv,
                         .stdin_fd = STDIN_FILENO, .stdout_fd = out_fd,
                         .stderr_fd = STDERR_FILENO};
@@ -91,7 +137,6 @@ static bool run_once(pg_module *m, const char *name, bool quick, int out_fd,
   pg_instance *inst = NULL;
   bool ok = false;
   int exit_code = 0;
-  uint64_t start = pg__bench_now_ns(), start_cpu = pg__bench_cpu_ns();
   pg_status s = pg_wasi_new(&wasi, &cfg, err, errlen);
   if (s != PG_OK)
     goto fail;
@@ -100,7 +145,8 @@ static bool run_once(pg_module *m, const char *name, bool quick, int out_fd,
     snprintf(err, errlen, "linker: %s", pg_status_str(s));
     goto fail;
   }
-  if ((s = pg_instance_new(&inst, m, linker, NULL, err, errlen)) != PG_OK)
+  if ((s = pg_instance_new(&inst, w->module, linker, NULL, err, errlen)) !=
+      PG_OK)
     goto fail;
   s = pg_wasi_run_start(wasi, inst, &exit_code);
   if (s != PG_OK || exit_code != 0) {
@@ -109,77 +155,31 @@ static bool run_once(pg_module *m, const char *name, bool quick, int out_fd,
   }
   ok = true;
 fail:
+  /* The linker owns the host functions: free it after the instance. */
   pg_instance_free(inst);
   pg_linker_free(linker);
   pg_wasi_free(wasi);
-  if (ok)
-    pg__bench_best_add(best, pg__bench_now_ns() - start,
-                       pg__bench_cpu_ns() - start_cpu);
   return ok;
 }
 
-/* Runs the workload as the plan says; out_fd is its stdout. */
-static bool run_all(pg_module *m, const char *name, const pg_bench_plan *plan,
-                    int out_fd, pg_bench_wasm_result *res,
-                    pg_bench_output *out, char *err, size_t errlen)
+bool pg__bench_wasm_run(pg_bench_wasm *w, bool quick, pg_bench_best *best,
+                        pg_bench_output *out, char *err, size_t errlen)
 {
-  pg_bench_output first = {0};
-  uint64_t started = pg__bench_now_ns();
-  int run = 0;
-  res->best = (pg_bench_best)PG_BENCH_BEST_INIT;
-  while (run < plan->wasm_runs &&
-         (run == 0 || pg__bench_now_ns() - started < plan->wasm_budget_ns)) {
-    pg_bench_output this_run = {0};
-    if (!run_once(m, name, plan->quick, out_fd, &res->best, err, errlen))
-      goto fail;
-    if (!take_output(out_fd, &this_run)) {
-      snprintf(err, errlen, "cannot read back the guest's stdout");
-      goto fail;
-    }
-    if (run == 0) {
-      first = this_run;
-    } else {
-      bool same = strcmp(first.text, this_run.text) == 0;
-      pg__bench_output_free(&this_run);
-      if (!same) {
-        snprintf(err, errlen, "printed different output on run %d", run + 1);
-        goto fail;
-      }
-    }
-    run++;
+  int out_fd = fileno(w->stdout_file);
+  uint64_t start = pg__bench_now_ns(), start_cpu = pg__bench_cpu_ns();
+  bool ok = instantiate_and_start(w, quick, out_fd, err, errlen);
+  uint64_t wall_ns = pg__bench_now_ns() - start;
+  uint64_t cpu_ns = pg__bench_cpu_ns() - start_cpu;
+  pg_bench_output taken = {0};
+  if (!take_output(out_fd, &taken)) {
+    snprintf(err, errlen, "cannot read back the guest's stdout");
+    return false;
   }
-  res->runs = run;
-  *out = first;
+  if (!ok) {
+    pg__bench_output_free(&taken);
+    return false;
+  }
+  pg__bench_best_add(best, wall_ns, cpu_ns);
+  *out = taken;
   return true;
-fail:
-  pg__bench_output_free(&first);
-  return false;
-}
-
-bool pg__bench_wasm(const char *path, const char *name,
-                    const pg_bench_plan *plan, pg_bench_wasm_result *res,
-                    pg_bench_output *out, char *err, size_t errlen)
-{
-  uint8_t *bytes = NULL;
-  size_t len = 0;
-  pg_module *m = NULL;
-  FILE *stdout_file = NULL;
-  bool ok = false;
-  if (pg__bench_read_file(path, &bytes, &len, err, errlen) != PG_OK)
-    goto fail;
-  res->wasm_bytes = len;
-  if (!compile(bytes, len, &m, &res->compile_ns, err, errlen))
-    goto fail;
-  stdout_file = tmpfile();
-  if (!stdout_file) {
-    snprintf(err, errlen, "tmpfile: %s", strerror(errno));
-    goto fail;
-  }
-  ok = run_all(m, name, plan, fileno(stdout_file), res, out, err, errlen);
-fail:
-  if (stdout_file)
-    fclose(stdout_file);
-  pg_module_free(m);
-  free(bytes);
-  return ok;
 }
