@@ -13,6 +13,7 @@
 
 #include "kernel/config_internal.h"
 
+static char scratch_dir[] = "/tmp/pg_fuzz_config_XXXXXX";
 static char app_path[256];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -25,12 +26,21 @@ static void touch(const char *dir, const char *name) {
   if (f) fclose(f);
 }
 
+static void remove_scratch(void) {
+  char path[300];
+  snprintf(path, sizeof path, "%s/a.wasm", scratch_dir);
+  remove(path);
+  snprintf(path, sizeof path, "%s/b.wasm", scratch_dir);
+  remove(path);
+  remove(scratch_dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  static char dir[] = "/tmp/pg_fuzz_config_XXXXXX";
-  if (!mkdtemp(dir)) abort();
-  touch(dir, "a.wasm");
-  touch(dir, "b.wasm");
-  snprintf(app_path, sizeof app_path, "%s/app.yaml", dir);
+  if (!mkdtemp(scratch_dir)) abort();
+  touch(scratch_dir, "a.wasm");
+  touch(scratch_dir, "b.wasm");
+  atexit(remove_scratch);
+  snprintf(app_path, sizeof app_path, "%s/app.yaml", scratch_dir);
   return 0;
 }
 
