@@ -55,6 +55,7 @@ function(pg_add_program name)
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${P_OUTPUT_DIR}
     COMMAND ${PG_GUEST_CC} --target=wasm32-wasi ${P_FLAGS} -Wall -Wextra
+            -Werror=incompatible-pointer-types
             ${incs} -o ${out} ${srcs} ${gen_sources} ${PG_SDK_WASM_LIB}
     DEPENDS ${srcs} ${gen_sources} ${local_headers} ${sdk_headers}
             ${PG_SDK_WASM_LIB} pg_sdk_wasm ${P_DEPENDS}

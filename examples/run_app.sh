@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # run_app.sh: the CTest driver of the example apps. Runs
-# `PARIGOT run APP [RUN_ARGS...]`, then checks its exit status and that
-# its log contains every expected line pattern (grep -E); on a mismatch it
-# prints what was wanted beside the whole log.
+# `PARIGOT run APP [ARGS...]` (or `graph`), then checks its exit status and
+# that its output contains every expected line pattern (grep -E); on a
+# mismatch it prints what was wanted beside the whole output.
 #
-#   run_app.sh PARIGOT APP WANT_STATUS [--args "ARGS"] PATTERN...
+#   run_app.sh PARIGOT APP WANT_STATUS [--cmd run|graph] [--args "ARGS"]
+#              PATTERN...
 set -uo pipefail
 parigot=$1 app=$2 want_status=$3
 shift 3
 run_args=()
+cmd=run
+if [ "${1:-}" = --cmd ]; then
+  cmd=$2
+  shift 2
+fi
 if [ "${1:-}" = --args ]; then
   read -r -a run_args <<< "$2"
   shift 2
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-timeout 60 "$parigot" run "$app" "${run_args[@]}" > "$log" 2>&1
+timeout 60 "$parigot" "$cmd" "$app" "${run_args[@]}" > "$log" 2>&1
 status=$?
 failed=0
 if [ "$status" != "$want_status" ]; then
@@ -29,7 +35,7 @@ for pattern in "$@"; do
   fi
 done
 if [ $failed = 1 ]; then
-  echo "---- log of: $parigot run $app ${run_args[*]}"
+  echo "---- output of: $parigot $cmd $app ${run_args[*]}"
   cat "$log"
   exit 1
 fi
