@@ -6,7 +6,10 @@
  * wasm32-wasi (DIR/wasm/bench_NAME.wasm) under parigot, checks that both
  * printed the same checksum (a mismatch is an error, not a number), and
  * prints native ms, parigot ms, their ratio and the geometric mean of the
- * ratios. Then it measures instantiation of DIR/small.wasm.
+ * ratios. Native and parigot runs alternate, and each side keeps its best
+ * time. The ratio of CPU times is printed beside the wall-clock ratio: on a
+ * shared machine another process's load inflates wall time much more than
+ * CPU time. Then it measures instantiation of DIR/small.wasm.
  *
  *   pg_bench_engine [--quick] [--runs N] [--budget SECONDS]
  *                   [--inst-iterations N] [--dir DIR] [WORKLOAD...]
