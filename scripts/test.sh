@@ -3,6 +3,16 @@
 # tree and the ASan+UBSan tree) and closes with one line "N passed, N failed"
 # summed over all trees. Exits non-zero if any test failed.
 set -uo pipefail
+# The spec testsuite's per-command-kind table (from the spec_summary test's
+# output), printed after each tree as the evidence of conformance.
+show_spec_summary() {
+  local lastlog="$1/Testing/Temporary/LastTest.log"
+  [ -f "$lastlog" ] || return 0
+  echo "--- WebAssembly spec testsuite (90 non-SIMD files) in $1 ---"
+  awk '/Testing: spec_summary$/{on=1} on&&/<end of output>/{exit} on' "$lastlog" |
+    sed -n '/^command  *passed/,/commands)$/p'
+}
+
 total_pass=0
 total_fail=0
 for tree in "$@"; do
@@ -21,6 +31,7 @@ for tree in "$@"; do
     total_fail=$((total_fail + failed))
   fi
   rm -f "$log"
+  show_spec_summary "$tree"
 done
 echo "${total_pass} passed, ${total_fail} failed"
 [ "$total_fail" -eq 0 ]
