@@ -488,8 +488,7 @@ static bool pop_cond(compiler *c, cond *cd) {
   vval v;
   if (!pop(c, PG_I32, &v)) return false;
   size_t h = c->vn;
-  cd->kind = COND_SLOT;
-  cd->cmp = 0;
+  *cd = (cond){.kind = COND_SLOT};
   if (c->dead) return true;
   if (v.kind == V_SLOT && c->last_end == c->ncode &&
       c->code[c->last_start + 1].i == c->base + (int64_t)h) {
