@@ -1,9 +1,10 @@
 /*
  * main.c: the `main` program of the store example — requires
  * demo.vvv.StoreService and the log service, exercises the store (put, get,
- * overwrite, list, delete, a missing key), checks every answer, logs each
- * step through log.v1.LogService and exits 0, or 1 at the first wrong
- * answer (which it logs with what it expected and what it got).
+ * overwrite, list, delete, a missing key, a key that is no safe file name),
+ * checks every answer and logs each step through log.v1.LogService (a
+ * wrong answer with what was expected and what came back). Exits 0 when
+ * every answer was right, else 1.
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,18 @@ static void put(const char *key, const char *value, bool want_created) {
     check(resp.created == want_created, step,
           want_created ? "created" : "overwritten",
           resp.created ? "created" : "overwritten");
+}
+
+/* A key that is not a safe file name ("../x") is refused. */
+static void put_bad_key(const char *key) {
+  demo_vvv_PutRequest req = {pg_str(key), {(const uint8_t *)"x", 1}};
+  demo_vvv_PutResponse resp;
+  const char *err = NULL;
+  char step[64];
+  pg_arena_reset(&arena);
+  snprintf(step, sizeof step, "put %s=x", key);
+  int code = demo_vvv_StoreService_Put(&store, &req, &resp, &arena, &err);
+  check_error(step, PG_CODE_INVALID_ARGUMENT, code, err);
 }
 
 static void get(const char *key, const char *want) {
@@ -159,6 +172,7 @@ int main(void) {
   get("banana", NULL);      /* NOT_FOUND */
   del("banana", PG_CODE_NOT_FOUND);
   get("durian", NULL);      /* never stored */
+  put_bad_key("../escape"); /* INVALID_ARGUMENT */
   list("apple,cherry");
   char total[16];
   snprintf(total, sizeof total, "%d", failures);

@@ -38,6 +38,22 @@ static bool key_ok(pg_string key) {
 }
 
 /* KEY.item, in the arena (NULL when it is full). */
+static const char *item_path(pg_string key, pg_arena *arena);
+
+/* The file of a valid key, or NULL with *code and *errmsg set. */
+static const char *checked_path(pg_string key, pg_arena *arena, int *code,
+                                const char **errmsg) {
+  const char *path = NULL;
+  if (!key_ok(key)) {
+    *errmsg = "keys are 1 to 128 characters of A-Z a-z 0-9 _ -";
+    *code = PG_CODE_INVALID_ARGUMENT;
+  } else if (!(path = item_path(key, arena))) {
+    *errmsg = "out of arena space";
+    *code = PG_CODE_RESOURCE_EXHAUSTED;
+  }
+  return path;
+}
+
 static const char *item_path(pg_string key, pg_arena *arena) {
   char *path = pg_arena_alloc(arena, key.len + sizeof ITEM_SUFFIX, 1);
   if (path) {
@@ -76,13 +92,12 @@ static int do_put(void *ctx, const demo_vvv_PutRequest *req,
                   demo_vvv_PutResponse *resp, pg_arena *arena,
                   const char **errmsg) {
   store *s = ctx;
-  if (!key_ok(req->key)) {
-    *errmsg = "keys are 1 to 128 characters of A-Z a-z 0-9 _ -";
-    return PG_CODE_INVALID_ARGUMENT;
-  }
-  const char *path = item_path(req->key, arena);
+  int code;
+  const char *path = checked_path(req->key, arena, &code, errmsg);
+  if (!path)
+    return code;
   file_v1_Handle *h;
-  int code = create_file(s, path, &h, &resp->created, arena, errmsg);
+  code = create_file(s, path, &h, &resp->created, arena, errmsg);
   if (code != PG_CODE_OK)
     return code;
   file_v1_WriteRequest wr = {h, {req->value.data, req->value.len}, true, 0};
@@ -143,14 +158,13 @@ static int do_get(void *ctx, const demo_vvv_GetRequest *req,
                   demo_vvv_GetResponse *resp, pg_arena *arena,
                   const char **errmsg) {
   store *s = ctx;
-  if (!key_ok(req->key)) {
-    *errmsg = "keys are 1 to 128 characters of A-Z a-z 0-9 _ -";
-    return PG_CODE_INVALID_ARGUMENT;
-  }
-  file_v1_OpenRequest oreq = {pg_str(item_path(req->key, arena)),
-                              file_v1_OpenMode_OPEN_MODE_READ};
+  int code;
+  const char *path = checked_path(req->key, arena, &code, errmsg);
+  if (!path)
+    return code;
+  file_v1_OpenRequest oreq = {pg_str(path), file_v1_OpenMode_OPEN_MODE_READ};
   file_v1_OpenResponse oresp;
-  int code = file_v1_FileService_Open(&s->files, &oreq, &oresp, arena, errmsg);
+  code = file_v1_FileService_Open(&s->files, &oreq, &oresp, arena, errmsg);
   if (code == PG_CODE_NOT_FOUND)
     *errmsg = "no such key";
   if (code != PG_CODE_OK)
@@ -165,13 +179,13 @@ static int do_delete(void *ctx, const demo_vvv_DeleteRequest *req,
                      const char **errmsg) {
   store *s = ctx;
   (void)resp;
-  if (!key_ok(req->key)) {
-    *errmsg = "keys are 1 to 128 characters of A-Z a-z 0-9 _ -";
-    return PG_CODE_INVALID_ARGUMENT;
-  }
-  file_v1_DeleteRequest dreq = {pg_str(item_path(req->key, arena))};
+  int code;
+  const char *path = checked_path(req->key, arena, &code, errmsg);
+  if (!path)
+    return code;
+  file_v1_DeleteRequest dreq = {pg_str(path)};
   file_v1_DeleteResponse dresp;
-  int code = file_v1_FileService_Delete(&s->files, &dreq, &dresp, arena, errmsg);
+  code = file_v1_FileService_Delete(&s->files, &dreq, &dresp, arena, errmsg);
   if (code == PG_CODE_NOT_FOUND)
     *errmsg = "no such key";
   if (code == PG_CODE_OK) {
