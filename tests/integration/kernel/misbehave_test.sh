@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# misbehave_test.sh: broken apps that do start but whose programs misbehave
+# (examples/broken).
+#   trap    a server traps mid-call, twice: the caller gets INTERNAL with
+#           the trap named, the kernel logs the trap with a backtrace and
+#           restarts the server with growing backoff, later calls succeed
+#           (fragile_main checks the answers and exits 0), the app ends 0;
+#   badptr  bad pointers and lengths to every syscall that takes one: each
+#           returns INVALID_ARGUMENT, good calls work around them, the host
+#           survives (run under ASan+UBSan in the sanitizer tree).
+#
+#   misbehave_test.sh PARIGOT BROKEN_DIR CASE
+set -uo pipefail
+parigot=$1
+dir=$2
+current=$3
+source "$(dirname "$0")/lib.sh"
+
+trap_case() {
+  local caller_ok="INFO  main[0] ok: a call that traps the server fails with INTERNAL naming the trap: INTERNAL service broken.v1.FragileService: program fragile[0] trapped: out of bounds memory access stream=stdout"
+  local trapped="ERROR parigot program fragile[0] trapped: out of bounds memory access"
+  local after="INFO  main[0] ok: calls after the restart: 50 of 50 succeeded stream=stdout"
+  run_parigot run run "$dir/trap.yaml"
+  expect_rc 0 run
+  expect_count run 2 "$caller_ok"
+  expect_count run 2 "$trapped"
+  # the backtrace names the handler that trapped, inside the skeleton
+  expect_match_count run 2 '^ERROR parigot   at #0 do_echo \(func [0-9]+\)$'
+  expect_match_count run 2 '^ERROR parigot   at #1 broken_v1_FragileService_dispatch \(func [0-9]+\)$'
+  expect_count run 2 "$after"
+  expect_count run 2 "INFO  main[0] ok: the server is a new incarnation: served=1 on the first call stream=stdout"
+  expect_count run 2 "INFO  parigot restarted fragile[0]"
+  # trap → restart scheduled → restarted → calls succeed, in that order,
+  # for each of the two rounds (the backoff doubles).
+  expect_order run "INFO  main[0] ok: a normal call answers: OK stream=stdout" \
+    "$trapped" \
+    "WARN  parigot restarting fragile[0] in 50 ms (restart 1)" \
+    "INFO  parigot restarted fragile[0]" \
+    "$after" \
+    "WARN  parigot restarting fragile[0] in 100 ms (restart 2)" \
+    "INFO  main[0] fragile_main: 0 wrong stream=stdout" \
+    "INFO  parigot app trap stopped: exit status 0 (every main program exited with 0)"
+  expect_no run 'WRONG'
+}
+
+badptr_case() {
+  run_parigot run run "$dir/badptr.yaml"
+  expect_rc 0 run
+  expect_line run "INFO  main[0] badptr main: 47 checks, 0 wrong stream=stdout"
+  expect_line run "INFO  server[0] badptr server: 53 checks, 0 wrong stream=stdout"
+  expect_line run "INFO  parigot program server[0] exited with code 0"
+  expect_line run "INFO  parigot app badptr stopped: exit status 0 (every main program exited with 0)"
+  expect_no run 'WRONG|trapped'
+}
+
+case $current in
+trap) trap_case ;;
+badptr) badptr_case ;;
+*) fail "unknown case" ;;
+esac
+finish
