@@ -7,7 +7,11 @@
  *   main    requires broken.v1.Raw, then passes bad pointers to require,
  *           export, locate, call, wait and result, and checks that every
  *           one returns INVALID_ARGUMENT (docs/abi.md: "nothing is read or
- *           written") while good calls keep working around them.
+ *           written") while good calls keep working around them; then
+ *           forges handles and ids: a service it did not require
+ *           (PERMISSION_DENIED, docs/abi.md "Rules the kernel enforces"),
+ *           unknown call ids (NOT_FOUND), declarations after run()
+ *           (FAILED_PRECONDITION).
  * "Bad" means: far outside memory, straddling the end of memory, wrapping
  * around 2^32, and lengths larger than memory. Each side prints
  * "WRONG: ..." per failed check and a summary line; the server also sends
@@ -42,6 +46,9 @@ int32_t sys_respond(uint32_t id, int32_t status, uint32_t reply,
                     uint32_t reply_len, uint32_t msg, uint32_t msg_len);
 
 #define INVALID_ARGUMENT 3
+#define NOT_FOUND 5
+#define PERMISSION_DENIED 7
+#define FAILED_PRECONDITION 9
 #define SERVICE "broken.v1.Raw"
 #define SERVICE_LEN ((uint32_t)(sizeof SERVICE - 1))
 #define FAR 0xfffffff0u /* far past any memory this program has */
@@ -189,6 +196,36 @@ static void bad_waits_and_results(void) {
   finish_call(id);
 }
 
+/* Handles and ids this program could not have been given, and
+ * declarations too late: the kernel refuses them. */
+static void forged_handles(void) {
+  uint32_t id, out, index;
+  const char *log = "log.v1.LogService"; /* exported by the kernel */
+  expect(sys_locate(ADDR(log), (uint32_t)strlen(log), ADDR(&out)),
+         PERMISSION_DENIED, "locate of a service it did not require");
+  uint32_t forged[] = {0, handle + 1, handle - 1 ? handle - 1 : 1000,
+                       0xffffffffu};
+  for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+    if (forged[i] == handle)
+      continue;
+    expect(sys_call(forged[i], ADDR("Echo"), 4, ADDR("ping"), 4, 0,
+                    ADDR(&id)),
+           PERMISSION_DENIED, "call through a forged handle");
+  }
+  uint32_t unknown[1] = {0xdeadbeefu};
+  expect(sys_wait(ADDR(unknown), 1, 0, ADDR(&index)), NOT_FOUND,
+         "wait for an unknown call id");
+  expect(sys_result(0xdeadbeefu, ADDR(reply_buf), sizeof reply_buf,
+                    ADDR(&result)),
+         NOT_FOUND, "result of an unknown call id");
+  expect(sys_respond(0xdeadbeefu, 0, ADDR(""), 0, ADDR(""), 0), NOT_FOUND,
+         "respond to a call it is not serving");
+  expect(sys_require(ADDR(SERVICE), SERVICE_LEN), FAILED_PRECONDITION,
+         "require after run()");
+  expect(sys_export(ADDR(SERVICE), SERVICE_LEN), FAILED_PRECONDITION,
+         "export after run()");
+}
+
 static int client(void) {
   bad_declarations();
   EXPECT_OK(sys_require(ADDR(SERVICE), SERVICE_LEN));
@@ -196,6 +233,7 @@ static int client(void) {
   bad_locate();
   bad_calls();
   bad_waits_and_results();
+  forged_handles();
   for (int i = 0; i < 3; i++) /* the host and the server are still fine */
     finish_call(start_call());
   printf("badptr main: %d checks, %d wrong\n", checks, wrong);

@@ -6,8 +6,9 @@
 #           restarts the server with growing backoff, later calls succeed
 #           (fragile_main checks the answers and exits 0), the app ends 0;
 #   badptr  bad pointers and lengths to every syscall that takes one: each
-#           returns INVALID_ARGUMENT, good calls work around them, the host
-#           survives (run under ASan+UBSan in the sanitizer tree).
+#           returns INVALID_ARGUMENT, good calls work around them, forged
+#           handles and ids are refused, the host survives (run under
+#           ASan+UBSan in the sanitizer tree).
 #
 #   misbehave_test.sh PARIGOT BROKEN_DIR CASE
 set -uo pipefail
@@ -46,7 +47,7 @@ trap_case() {
 badptr_case() {
   run_parigot run run "$dir/badptr.yaml"
   expect_rc 0 run
-  expect_line run "INFO  main[0] badptr main: 47 checks, 0 wrong stream=stdout"
+  expect_line run "INFO  main[0] badptr main: 57 checks, 0 wrong stream=stdout"
   expect_line run "INFO  server[0] badptr server: 53 checks, 0 wrong stream=stdout"
   expect_line run "INFO  parigot program server[0] exited with code 0"
   expect_line run "INFO  parigot app badptr stopped: exit status 0 (every main program exited with 0)"
