@@ -5,9 +5,12 @@
  * says `trap`: then it stores far outside its memory, an "out of bounds
  * memory access" trap in the middle of the call. The kernel fails that
  * call with INTERNAL and restarts the program (fragile_main.c checks).
+ * Run with the argument `steady`, it exports broken.v1.SteadyService
+ * instead, with the same handler: the program that is not restarted.
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "broken/v1/fragile.pg.h"
 #include "parigot/parigot.h"
@@ -31,14 +34,20 @@ static int do_echo(void *ctx, const broken_v1_EchoRequest *req,
 }
 
 static const broken_v1_FragileService_handlers handlers = {.Echo = do_echo};
+static const broken_v1_SteadyService_handlers steady_handlers = {
+    .Echo = do_echo};
 
-int main(void) {
-  if (PARIGOT_EXPORT(broken_v1_FragileService, &handlers, NULL) !=
-          PG_CODE_OK ||
-      parigot_run() != PG_CODE_OK || parigot_serve() != PG_CODE_OK) {
+int main(int argc, char **argv) {
+  bool steady = argc > 1 && strcmp(argv[1], "steady") == 0;
+  int code =
+      steady ? PARIGOT_EXPORT(broken_v1_SteadyService, &steady_handlers, NULL)
+             : PARIGOT_EXPORT(broken_v1_FragileService, &handlers, NULL);
+  if (code != PG_CODE_OK || parigot_run() != PG_CODE_OK ||
+      parigot_serve() != PG_CODE_OK) {
     fprintf(stderr, "fragile: %s\n", parigot_last_error());
     return 1;
   }
-  printf("fragile: served %u calls in this incarnation\n", served);
+  printf("%s: served %u calls in this incarnation\n",
+         steady ? "steady" : "fragile", served);
   return 0;
 }

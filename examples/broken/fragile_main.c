@@ -5,7 +5,10 @@
  *   1. a normal call answers;
  *   2. a call that makes the server trap fails with INTERNAL and a message
  *      that names the trap;
- *   3. the next calls succeed: the kernel restarted the server (its
+ *   3. while the kernel waits to restart it (backoff), another program of
+ *      the app (broken.v1.SteadyService) still answers, and its count of
+ *      served calls goes on: it was not restarted;
+ *   4. the next calls succeed: the kernel restarted the server (its
  *      `served` counter starts again at 1) and the app kept serving;
  * twice over (two traps, two restarts). Prints one line per check
  * ("ok: ..." or "WRONG: ...") and exits 0 when every check passed.
@@ -19,7 +22,8 @@
 
 #define AFTER_TRAP_CALLS 50
 
-static pg_client fragile;
+static pg_client fragile, steady;
+static uint32_t steady_served; /* the last count SteadyService reported */
 static uint8_t arena_storage[16 * 1024];
 static pg_arena arena;
 static int wrong;
@@ -73,6 +77,22 @@ static void calls_after_trap(int round) {
   check(first_served == 1, "the server is a new incarnation", detail);
 }
 
+/* SteadyService answers and has served one more call than last time
+ * (right after a trap: while the fragile server waits for its restart). */
+static void steady_answers(const char *what) {
+  broken_v1_EchoRequest req = {pg_str("steady"), false};
+  broken_v1_EchoResponse resp;
+  const char *err = NULL;
+  char detail[200];
+  pg_arena_reset(&arena);
+  int code = broken_v1_SteadyService_Echo(&steady, &req, &resp, &arena, &err);
+  snprintf(detail, sizeof detail, "%s, served=%u after %u",
+           pg_code_name(code), resp.served, steady_served);
+  check(answered("steady", code, &resp) && resp.served == steady_served + 1,
+        what, detail);
+  steady_served = resp.served;
+}
+
 static void trap_round(int round) {
   broken_v1_EchoResponse resp;
   const char *err;
@@ -84,14 +104,17 @@ static void trap_round(int round) {
             strstr(err, "trapped: out of bounds memory access"),
         "a call that traps the server fails with INTERNAL naming the trap",
         detail);
+  steady_answers("another program answers during the restart");
   calls_after_trap(round);
 }
 
 int main(void) {
   pg_arena_init(&arena, arena_storage, sizeof arena_storage);
-  if (parigot_require("broken.v1.FragileService") != PG_CODE_OK ||
+  if (parigot_require(broken_v1_FragileService_NAME) != PG_CODE_OK ||
+      parigot_require(broken_v1_SteadyService_NAME) != PG_CODE_OK ||
       parigot_run() != PG_CODE_OK ||
-      parigot_locate("broken.v1.FragileService", &fragile) != PG_CODE_OK) {
+      parigot_locate(broken_v1_FragileService_NAME, &fragile) != PG_CODE_OK ||
+      parigot_locate(broken_v1_SteadyService_NAME, &steady) != PG_CODE_OK) {
     fprintf(stderr, "fragile_main: %s\n", parigot_last_error());
     return 2;
   }
@@ -100,6 +123,7 @@ int main(void) {
   int code = echo("hello", false, &resp, &err);
   check(answered("hello", code, &resp), "a normal call answers",
         pg_code_name(code));
+  steady_answers("the steady program answers");
   trap_round(1);
   trap_round(2);
   printf("fragile_main: %d wrong\n", wrong);

@@ -5,7 +5,8 @@
 # "app NAME cannot start: N problem(s)", and release no program.
 #
 #   aborts_test.sh PARIGOT BROKEN_DIR CASE
-# CASE: missing | duplicate | cycle | died | everything
+# CASE: missing | duplicate | cycle | died | everything | json (the
+# everything app with --log-format json)
 set -uo pipefail
 parigot=$1
 dir=$2
@@ -72,6 +73,33 @@ everything)
     "service 'broken.v1.Both' is exported by both 'left' and 'right'" \
     "cycle: ping → pong → ping (ping requires broken.v1.Pong from pong, pong requires broken.v1.Ping from ping)" \
     "program 'dropout' exited with code 7 before run()"
+  ;;
+json)
+  # The same abort in --log-format json: every line is one JSON object;
+  # the problems are error records and the verdict a fatal one.
+  run_parigot json run "$dir/everything.yaml" --log-format json
+  expect_rc 4 json
+  if ! command -v python3 >/dev/null; then
+    echo "note: python3 is not installed; the JSON lines were not parsed"
+  elif python3 - "$tmp/json.raw" >"$tmp/json.check" 2>&1 <<'PY'; then ok; else
+import json, sys
+want = [
+    ("error", "program 'main' requires service 'broken.v1.Absent', which no program exports"),
+    ("error", "service 'broken.v1.Both' is exported by both 'left' and 'right'"),
+    ("error", "cycle: ping → pong → ping (ping requires broken.v1.Pong from pong, pong requires broken.v1.Ping from ping)"),
+    ("error", "program 'dropout' exited with code 7 before run()"),
+    ("fatal", "app everything cannot start: 4 problems"),
+]
+records = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+got = [(r["level"], r["msg"]) for r in records if r.get("program") == "parigot"]
+for w in want:
+    if w not in got:
+        sys.exit("missing record %r; parigot records: %r" % (w, got))
+if got[-1] != want[-1]:
+    sys.exit("last record is %r, not the verdict" % (got[-1],))
+PY
+    fail "JSON log: $(cat "$tmp/json.check")"
+  fi
   ;;
 *)
   fail "unknown case"

@@ -3,8 +3,9 @@
 # (examples/broken).
 #   trap    a server traps mid-call, twice: the caller gets INTERNAL with
 #           the trap named, the kernel logs the trap with a backtrace and
-#           restarts the server with growing backoff, later calls succeed
-#           (fragile_main checks the answers and exits 0), the app ends 0;
+#           restarts the server with growing backoff, another program
+#           answers meanwhile, later calls succeed (fragile_main checks the
+#           answers and exits 0), the app ends 0;
 #   badptr  bad pointers and lengths to every syscall that takes one: each
 #           returns INVALID_ARGUMENT, good calls work around them, forged
 #           handles and ids are refused, the host survives (run under
@@ -34,14 +35,18 @@ trap_case() {
   # trap → restart scheduled → restarted → calls succeed, in that order,
   # for each of the two rounds (the backoff doubles).
   expect_order run "INFO  main[0] ok: a normal call answers: OK stream=stdout" \
+    "INFO  main[0] ok: the steady program answers: OK, served=1 after 0 stream=stdout" \
     "$trapped" \
     "WARN  parigot restarting fragile[0] in 50 ms (restart 1)" \
+    "INFO  main[0] ok: another program answers during the restart: OK, served=2 after 1 stream=stdout" \
     "INFO  parigot restarted fragile[0]" \
     "$after" \
     "WARN  parigot restarting fragile[0] in 100 ms (restart 2)" \
+    "INFO  main[0] ok: another program answers during the restart: OK, served=3 after 2 stream=stdout" \
     "INFO  main[0] fragile_main: 0 wrong stream=stdout" \
     "INFO  parigot app trap stopped: exit status 0 (every main program exited with 0)"
-  expect_no run 'WRONG'
+  expect_line run "INFO  steady[0] steady: served 3 calls in this incarnation stream=stdout"
+  expect_no run 'WRONG|steady\[0\] trapped|restarting steady'
 }
 
 badptr_case() {
