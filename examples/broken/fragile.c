@@ -5,6 +5,8 @@
  * says `trap`: then it stores far outside its memory, an "out of bounds
  * memory access" trap in the middle of the call. The kernel fails that
  * call with INTERNAL and restarts the program (fragile_main.c checks).
+ * When the request says `spin`, it loops forever instead: the caller's
+ * deadline passes and the kernel must stop it by force (spin.yaml).
  * Run with the argument `steady`, it exports broken.v1.SteadyService
  * instead, with the same handler: the program that is not restarted.
  */
@@ -27,6 +29,11 @@ static int do_echo(void *ctx, const broken_v1_EchoRequest *req,
     /* Far past any wasm32 memory this program has: the engine traps. */
     volatile uint32_t *far = (volatile uint32_t *)(uintptr_t)0xfffffff0u;
     *far = 1;
+  }
+  if (req->spin) {
+    volatile uint32_t laps = 0;
+    for (;;)
+      laps++;
   }
   resp->text = req->text;
   resp->served = ++served;

@@ -38,7 +38,7 @@ static void check(bool ok, const char *what, const char *detail) {
 /* One Echo call; writes the response and the error message. */
 static int echo(const char *text, bool trap, broken_v1_EchoResponse *resp,
                 const char **err) {
-  broken_v1_EchoRequest req = {pg_str(text), trap};
+  broken_v1_EchoRequest req = {pg_str(text), trap, false};
   pg_arena_reset(&arena);
   *err = NULL;
   return broken_v1_FragileService_Echo(&fragile, &req, resp, &arena, err);
@@ -80,7 +80,7 @@ static void calls_after_trap(int round) {
 /* SteadyService answers and has served one more call than last time
  * (right after a trap: while the fragile server waits for its restart). */
 static void steady_answers(const char *what) {
-  broken_v1_EchoRequest req = {pg_str("steady"), false};
+  broken_v1_EchoRequest req = {pg_str("steady"), false, false};
   broken_v1_EchoResponse resp;
   const char *err = NULL;
   char detail[200];

@@ -6,6 +6,10 @@
 #           restarts the server with growing backoff, another program
 #           answers meanwhile, later calls succeed (fragile_main checks the
 #           answers and exits 0), the app ends 0;
+#   spin    a server loops forever mid-call: the caller gets
+#           DEADLINE_EXCEEDED at its 300 ms deadline (twice), another
+#           program keeps answering, and at the end the kernel stops the
+#           spinning server by force after its 2000 ms grace;
 #   badptr  bad pointers and lengths to every syscall that takes one: each
 #           returns INVALID_ARGUMENT, good calls work around them, forged
 #           handles and ids are refused, the host survives (run under
@@ -49,6 +53,23 @@ trap_case() {
   expect_no run 'WRONG|steady\[0\] trapped|restarting steady'
 }
 
+spin_case() {
+  local exceeded="ok: a call whose server loops forever ends at its deadline: DEADLINE_EXCEEDED deadline exceeded calling broken.v1.FragileService/Echo stream=stdout"
+  run_parigot run run "$dir/spin.yaml"
+  expect_rc 0 run
+  expect_line run "INFO  main[0] $exceeded"
+  expect_line run "INFO  main[0] ok: a call to the still spinning server ends at its deadline: DEADLINE_EXCEEDED deadline exceeded calling broken.v1.FragileService/Echo stream=stdout"
+  expect_count run 2 "INFO  main[0] ok: the call lasted its deadline: not before the deadline stream=stdout"
+  expect_count run 2 "INFO  main[0] ok: another program answers while one spins: OK stream=stdout"
+  expect_order run "INFO  main[0] spin_main: 0 wrong stream=stdout" \
+    "INFO  parigot stopping steady" \
+    "INFO  parigot program steady[0] exited with code 0" \
+    "INFO  parigot stopping fragile" \
+    "WARN  parigot program fragile did not stop within 2000 ms; aborting it" \
+    "INFO  parigot app spin stopped: exit status 0 (every main program exited with 0)"
+  expect_no run 'WRONG'
+}
+
 badptr_case() {
   run_parigot run run "$dir/badptr.yaml"
   expect_rc 0 run
@@ -61,6 +82,7 @@ badptr_case() {
 
 case $current in
 trap) trap_case ;;
+spin) spin_case ;;
 badptr) badptr_case ;;
 *) fail "unknown case" ;;
 esac
