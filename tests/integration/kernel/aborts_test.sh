@@ -5,7 +5,7 @@
 # "app NAME cannot start: N problem(s)", and release no program.
 #
 #   aborts_test.sh PARIGOT BROKEN_DIR CASE
-# CASE: missing | duplicate | cycle | died | everything | json (the
+# CASE: missing | duplicate | cycle | tangle | died | everything | json (the
 # everything app with --log-format json)
 set -uo pipefail
 parigot=$1
@@ -58,6 +58,12 @@ cycle)
   expect_abort cycle 2 \
     "cycle: a → b → c → a (a requires broken.v1.B from b, b requires broken.v1.C from c, c requires broken.v1.A from a)" \
     "cycle: d → e → d (d requires broken.v1.E from e, e requires broken.v1.D from d)"
+  ;;
+tangle)
+  expect_abort tangle 3 \
+    "cycle: a → b → a (a requires broken.v1.B from b, b requires broken.v1.A from a)" \
+    "cycle: a → c → a (a requires broken.v1.C from c, c requires broken.v1.A from a)" \
+    "cycle: a → c → b → a (a requires broken.v1.C from c, c requires broken.v1.B from b, b requires broken.v1.A from a)"
   ;;
 died)
   # Besides the problems, the kernel reports each death as it happens.
