@@ -7,15 +7,19 @@
  *   require:pkg.Service   declare a required service
  *   export:pkg.Service    declare an exported service (no methods: every
  *                         call to it gets UNIMPLEMENTED)
- *   exit:N                exit with code N right away (before run)
- *   trap                  trap right away (before run)
+ *   exit:N                exit with code N right away
+ *   trap                  trap right away
+ *   run                   call parigot_run() here; the arguments after it
+ *                         (exit:N, trap) happen once the app has started
  *
- * Then it calls parigot_run(). In a broken app run() fails (ABORTED) and
+ * Without `run`, it calls parigot_run() after the last argument. In a
+ * broken app run() fails (ABORTED) and
  * the program exits 1; should the app start after all, an exporter serves
  * until the kernel stops it and anything else exits 0 — either way the
  * tests see from the exit status and the log that the abort did not
  * happen.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +61,18 @@ static int declare_export(const char *service) {
   return parigot_export(desc, dispatch_nothing, &no_handlers, NULL);
 }
 
+/* parigot_run(), reporting a failure. */
+static int run_now(void) {
+  int code = parigot_run();
+  if (code != PG_CODE_OK)
+    printf("declare: run() returned %s\n", pg_code_name(code));
+  return code;
+}
+
 /* Carries out one argument; returns a pg_code. */
 static int do_argument(const char *arg) {
+  if (strcmp(arg, "run") == 0)
+    return run_now();
   if (strncmp(arg, "require:", 8) == 0)
     return parigot_require(arg + 8);
   if (strncmp(arg, "export:", 7) == 0)
@@ -72,18 +86,20 @@ static int do_argument(const char *arg) {
 }
 
 int main(int argc, char **argv) {
+  bool ran = false;
   for (int i = 1; i < argc; i++) {
-    if (do_argument(argv[i]) != PG_CODE_OK) {
+    int code = do_argument(argv[i]);
+    if (code == PG_CODE_ABORTED)
+      return 1;
+    if (code != PG_CODE_OK) {
       fprintf(stderr, "declare: '%s' failed: %s\n", argv[i],
               parigot_last_error());
       return 2;
     }
+    ran = ran || strcmp(argv[i], "run") == 0;
   }
-  int code = parigot_run();
-  if (code != PG_CODE_OK) {
-    printf("declare: run() returned %s\n", pg_code_name(code));
+  if (!ran && run_now() != PG_CODE_OK)
     return 1;
-  }
   if (nexported > 0)
     return parigot_serve() == PG_CODE_OK ? 0 : 1;
   return 0;

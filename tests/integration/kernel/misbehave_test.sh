@@ -10,6 +10,9 @@
 #           DEADLINE_EXCEEDED at its 300 ms deadline (twice), another
 #           program keeps answering, and at the end the kernel stops the
 #           spinning server by force after its 2000 ms grace;
+#   mainfail / maintrap
+#           the app starts, then main exits 3 / traps: the server is
+#           stopped and `parigot run` exits 1 (PG_EXIT_PROGRAM_FAILED);
 #   badptr  bad pointers and lengths to every syscall that takes one: each
 #           returns INVALID_ARGUMENT, good calls work around them, forged
 #           handles and ids are refused, the host survives (run under
@@ -70,6 +73,20 @@ spin_case() {
   expect_no run 'WRONG'
 }
 
+# main_failed_case APP LINE: main ended badly with LINE logged.
+main_failed_case() {
+  run_parigot run run "$dir/$1.yaml"
+  expect_rc 1 run
+  expect_order run "INFO  parigot startup order: server, main" \
+    "INFO  parigot all programs ready startup_ms=$(sed -n 's/.*startup_ms=//p' "$tmp/run")" \
+    "$2" \
+    "INFO  parigot every main program has exited; stopping servers" \
+    "INFO  parigot stopping server" \
+    "INFO  parigot program server[0] exited with code 0" \
+    "WARN  parigot app $1 stopped: exit status 1 (a main program exited non-zero or trapped)"
+  expect_no run 'restart'
+}
+
 badptr_case() {
   run_parigot run run "$dir/badptr.yaml"
   expect_rc 0 run
@@ -83,6 +100,8 @@ badptr_case() {
 case $current in
 trap) trap_case ;;
 spin) spin_case ;;
+mainfail) main_failed_case mainfail "WARN  parigot program main[0] exited with code 3" ;;
+maintrap) main_failed_case maintrap "ERROR parigot program main[0] trapped: unreachable" ;;
 badptr) badptr_case ;;
 *) fail "unknown case" ;;
 esac
