@@ -6,6 +6,8 @@
 #           restarts the server with growing backoff, another program
 #           answers meanwhile, later calls succeed (fragile_main checks the
 #           answers and exits 0), the app ends 0;
+#   trap_deterministic
+#           the same on the virtual clock (--deterministic);
 #   spin    a server loops forever mid-call: the caller gets
 #           DEADLINE_EXCEEDED at its 300 ms deadline (twice), another
 #           program keeps answering, and at the end the kernel stops the
@@ -25,11 +27,17 @@ dir=$2
 current=$3
 source "$(dirname "$0")/lib.sh"
 
+# trap_case [--deterministic]: in real time, and on the virtual clock
+# where the order of events is fixed (then "another program answers
+# during the restart" must come before the restart, which is 50 ms later;
+# in real time a stalled test machine could reorder them, so that order is
+# checked on the virtual clock only).
 trap_case() {
+  local steady_first="INFO  main[0] ok: another program answers during the restart: OK, served=2 after 1 stream=stdout"
   local caller_ok="INFO  main[0] ok: a call that traps the server fails with INTERNAL naming the trap: INTERNAL service broken.v1.FragileService: program fragile[0] trapped: out of bounds memory access stream=stdout"
   local trapped="ERROR parigot program fragile[0] trapped: out of bounds memory access"
   local after="INFO  main[0] ok: calls after the restart: 50 of 50 succeeded stream=stdout"
-  run_parigot run run "$dir/trap.yaml"
+  run_parigot run run "$dir/trap.yaml" "$@"
   expect_rc 0 run
   expect_count run 2 "$caller_ok"
   expect_count run 2 "$trapped"
@@ -40,18 +48,25 @@ trap_case() {
   expect_count run 2 "INFO  main[0] ok: the server is a new incarnation: served=1 on the first call stream=stdout"
   expect_count run 2 "INFO  parigot restarted fragile[0]"
   # trap → restart scheduled → restarted → calls succeed, in that order,
-  # for each of the two rounds (the backoff doubles).
+  # for each of the two rounds (the backoff doubles); on the virtual clock
+  # also where the steady program's answers fall.
+  local during1=() during2=()
+  if [ "${1:-}" = --deterministic ]; then
+    during1=("$steady_first")
+    during2=("INFO  main[0] ok: another program answers during the restart: OK, served=3 after 2 stream=stdout")
+  fi
   expect_order run "INFO  main[0] ok: a normal call answers: OK stream=stdout" \
     "INFO  main[0] ok: the steady program answers: OK, served=1 after 0 stream=stdout" \
     "$trapped" \
     "WARN  parigot restarting fragile[0] in 50 ms (restart 1)" \
-    "INFO  main[0] ok: another program answers during the restart: OK, served=2 after 1 stream=stdout" \
+    "${during1[@]}" \
     "INFO  parigot restarted fragile[0]" \
     "$after" \
     "WARN  parigot restarting fragile[0] in 100 ms (restart 2)" \
-    "INFO  main[0] ok: another program answers during the restart: OK, served=3 after 2 stream=stdout" \
+    "${during2[@]}" \
     "INFO  main[0] fragile_main: 0 wrong stream=stdout" \
     "INFO  parigot app trap stopped: exit status 0 (every main program exited with 0)"
+  expect_count run 1 "$steady_first"
   expect_line run "INFO  steady[0] steady: served 3 calls in this incarnation stream=stdout"
   expect_no run 'WRONG|steady\[0\] trapped|restarting steady'
 }
@@ -99,6 +114,7 @@ badptr_case() {
 
 case $current in
 trap) trap_case ;;
+trap_deterministic) trap_case --deterministic ;;
 spin) spin_case ;;
 mainfail) main_failed_case mainfail "WARN  parigot program main[0] exited with code 3" ;;
 maintrap) main_failed_case maintrap "ERROR parigot program main[0] trapped: unreachable" ;;
