@@ -86,8 +86,16 @@ static int start(target *t, const char *method, const uint8_t *req,
     return parigot__fail(PG_CODE_RESOURCE_EXHAUSTED,
                          "%s/%s: request of %zu bytes is above the limit",
                          t->name, method, req_len);
+  /* Inside a handler, a call never outlives the caller we serve: its
+   * deadline is capped at the one our incoming call arrived with (gRPC
+   * deadline propagation; the time the handler already spent is not
+   * subtracted, which would cost a clock read per call). */
+  uint32_t timeout = t->timeout_ms;
+  uint32_t serving = parigot_serve_deadline_ms();
+  if (serving && (timeout == 0 || timeout > serving))
+    timeout = serving;
   int code = parigot__sys_call(t->handle, method, (uint32_t)strlen(method),
-                               req, (uint32_t)req_len, t->timeout_ms, id);
+                               req, (uint32_t)req_len, timeout, id);
   if (code != PG_CODE_OK)
     return parigot__fail(code, "call %s/%s: %s", t->name, method,
                          pg_code_str(code));

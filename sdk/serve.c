@@ -25,6 +25,10 @@ static size_t n_exports;
 static size_t arena_size = DEFAULT_ARENA_SIZE;
 static parigot__buffer incoming_buf; /* service, method, request */
 static parigot__buffer arena_buf;    /* the served call's pg_arena */
+/* The deadline_ms the kernel gave the call being served; 0 between calls. */
+static uint32_t serving_deadline_ms;
+
+uint32_t parigot_serve_deadline_ms(void) { return serving_deadline_ms; }
 
 static exported *find_export(const char *name, size_t len) {
   for (size_t i = 0; i < n_exports; i++) {
@@ -113,8 +117,10 @@ static void handle_call(const parigot_abi_incoming *in) {
   } else {
     pg_arena_init(&arena, arena_buf.data, arena_buf.cap);
     reply.arena = &arena;
+    serving_deadline_ms = in->deadline_ms;
     code = e->dispatch(e->handlers, e->ctx, method, req, in->req_len, &reply,
                        &errmsg);
+    serving_deadline_ms = 0;
   }
   if (code == PG_CODE_OK) {
     parigot__sys_respond(in->call_id, code, reply.data, (uint32_t)reply.len,

@@ -95,7 +95,8 @@ int parigot_run(void);
 int parigot_locate(const char *service, pg_client *out);
 
 /* Sets the deadline of calls made through `client` (0: the app's default
- * deadline, app.yaml `deadline_ms`). It applies to every client of the same
+ * deadline, app.yaml `deadline_ms`; inside a handler never longer than
+ * parigot_serve_deadline_ms()). It applies to every client of the same
  * service in this program. INVALID_ARGUMENT if `client` is not one that
  * parigot_locate filled. */
 int parigot_client_set_timeout(const pg_client *client, uint32_t timeout_ms);
@@ -154,6 +155,11 @@ int parigot_call_finish(parigot_call *call, void *resp, pg_arena *arena,
  * code of a failure it cannot serve past.
  */
 int parigot_serve(void);
+
+/* Inside a handler: the time in ms the caller had left when the call
+ * arrived (0 outside a handler). Calls a handler makes inherit it as their
+ * deadline when theirs is longer or the app's default. */
+uint32_t parigot_serve_deadline_ms(void);
 
 /* Sets the size of the arena each served call decodes its request and
  * builds its reply in (default 256 KiB; at least twice a request's size is

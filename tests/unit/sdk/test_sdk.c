@@ -217,7 +217,12 @@ static int srv_stat(void *ctx, const file_v1_StatRequest *req,
                     const char **errmsg) {
   (void)ctx;
   (void)resp;
-  (void)a;
+  if (strcmp(req->path.data, "nested") == 0) { /* calls out, inheriting */
+    file_v1_Handle h = {1};
+    file_v1_ReadRequest rr = {&h, 2, false, 0};
+    file_v1_ReadResponse rresp;
+    return file_v1_FileService_Read(&files, &rr, &rresp, a, errmsg);
+  }
   *errmsg = strcmp(req->path.data, "secret") == 0 ? "keep out" : NULL;
   return *errmsg ? PG_CODE_PERMISSION_DENIED : PG_CODE_NOT_FOUND;
 }
@@ -250,11 +255,14 @@ static uint32_t write_request(uint8_t *buf, size_t cap, size_t n) {
 static void test_serve(void) {
   setup();
   static int ctx = 42;
-  static uint8_t small[64], big[20100], stat_secret[16], stat_other[16];
+  static uint8_t small[64], big[20100], stat_secret[16], stat_other[16],
+      stat_nested[16];
   uint32_t small_len = write_request(small, sizeof small, 5);
   uint32_t big_len = write_request(big, sizeof big, 20000); /* > 4 KiB */
   file_v1_StatRequest s1 = {pg_str("secret")}, s2 = {pg_str("other")};
-  size_t l1, l2;
+  file_v1_StatRequest s3 = {pg_str("nested")};
+  size_t l1, l2, l3;
+  file_v1_StatRequest_encode(&s3, stat_nested, sizeof stat_nested, &l3);
   file_v1_StatRequest_encode(&s1, stat_secret, sizeof stat_secret, &l1);
   file_v1_StatRequest_encode(&s2, stat_other, sizeof stat_other, &l2);
   ASSERT_TRUE(small_len > 0 && big_len > 20000);
@@ -265,9 +273,10 @@ static void test_serve(void) {
       {"file.v1.FileService", "Stat", stat_secret, (uint32_t)l1},
       {"file.v1.FileService", "Stat", stat_other, (uint32_t)l2},
       {"other.v1.Service", "X", NULL, 0}, /* not exported */
+      {"file.v1.FileService", "Stat", stat_nested, (uint32_t)l3},
   };
   fake.incoming = script;
-  fake.n_incoming = 6;
+  fake.n_incoming = 7;
   ASSERT_EQ(parigot_export(&file_v1_FileService_desc, dispatch_files,
                            &handlers, &ctx),
             PG_CODE_OK);
@@ -278,7 +287,7 @@ static void test_serve(void) {
   ASSERT_EQ(parigot_serve(), PG_CODE_OK); /* ends on CANCELLED */
   ASSERT_EQ(served_writes, 2);
   ASSERT_EQ(fake.serve_retries, 1); /* grew once for the 20 KB request */
-  ASSERT_EQ(fake.n_responses, 6);
+  ASSERT_EQ(fake.n_responses, 7);
   fake_response *r = fake.responses;
   file_v1_WriteResponse wresp;
   ASSERT_EQ(r[0].status, PG_CODE_OK);
@@ -298,6 +307,12 @@ static void test_serve(void) {
   ASSERT_STR_EQ(r[4].msg, "not found"); /* no message: the code's own */
   ASSERT_EQ(r[5].status, PG_CODE_UNIMPLEMENTED);
   ASSERT_EQ(r[5].call_id, 6);
+  /* the nested call inherited the incoming call's 5000 ms deadline */
+  ASSERT_EQ(r[6].status, PG_CODE_OK);
+  ASSERT_EQ(fake.started, 1);
+  ASSERT_STR_EQ(fake.calls[0].method, "Read");
+  ASSERT_EQ(fake.calls[0].timeout_ms, 5000);
+  ASSERT_EQ(parigot_serve_deadline_ms(), 0);
 }
 
 int main(void) {
