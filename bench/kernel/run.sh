@@ -4,7 +4,8 @@
 #   1. a round trip between two wasm programs in one process (generated
 #      stubs, 100-byte request and reply): ns per call and calls per second,
 #      beside the same stub without the kernel and a plain call of the
-#      handler, measured in the same run (echo_client.c);
+#      handler, measured in the same run (echo_client.c), and the same stub
+#      and handler compiled natively (native.c);
 #   2. start to all-ready of a 10-program app: the kernel's own
 #      "all programs ready startup_ms" (from pg_kernel_run's start to the
 #      last release) and the whole process's wall time (main exits at once).
@@ -28,7 +29,8 @@ while [ $# -gt 0 ]; do
 done
 parigot=$build/bin/parigot
 dir=$build/bench/kernel
-for f in "$parigot" "$dir/echo_server.wasm" "$dir/echo_client.wasm" "$dir/node.wasm"; do
+native=$dir/pg_bench_kernel_native
+for f in "$parigot" "$dir/echo_server.wasm" "$dir/echo_client.wasm" "$dir/node.wasm" "$native"; do
   if [ ! -e "$f" ]; then
     echo "bench/kernel/run.sh: $f is not built (targets parigot, bench_kernel_*)" >&2
     exit 1
@@ -69,6 +71,8 @@ if ! grep -q 'round trip through the kernel' "$tmp/echo.out"; then
   exit 1
 fi
 cat "$tmp/echo.out"
+round_trip=$(sed -n 's/^ *round trip through the kernel *\([0-9.]*\) ns.*/\1/p' "$tmp/echo.out")
+"${pin[@]}" "$native" "$calls" "$round_trip" | sed 's/^bench: /  /'
 echo "  target: >= 250000 calls/s (<= 4000 ns a round trip)"
 
 # ---- 2. start to all-ready, 10 programs ------------------------------------
