@@ -95,6 +95,8 @@ typedef struct compiler {
   size_t cn, ccap;
   pg_word *code;             /* owned, handed to the pg_fcode at the end */
   size_t ncode, codecap;
+  size_t *brs;               /* owned: where each unconditional br starts */
+  size_t nbrs, brcap;
 
   bool dead;                 /* code being compiled is unreachable */
   /* The value instruction emitted last (for retargeting/fusing). */
@@ -416,6 +418,33 @@ static void emit_label_copies(compiler *c, uint32_t h, uint32_t n) {
   }
 }
 
+/* Emits an unconditional br (target linked later) and remembers it for
+ * thread_jumps(). */
+static size_t emit_jump(compiler *c) {
+  size_t start = EMIT(c, PG_OP_br, -1, 0);
+  if (start != NO_POS &&
+      grow(c, (void **)&c->brs, &c->brcap, c->nbrs + 1, sizeof *c->brs))
+    c->brs[c->nbrs++] = start;
+  return start;
+}
+
+/* A br whose target is a return becomes that return (saves a dispatch on
+ * every early exit, e.g. fib's base case). Forward brs carry no fuel cost,
+ * so nothing is lost; loop back edges never target a return. */
+static void thread_jumps(compiler *c) {
+  const void *ret = c->handlers[PG_OP_ret], *ret1 = c->handlers[PG_OP_ret1];
+  for (size_t i = 0; i < c->nbrs; i++) {
+    pg_word *w = &c->code[c->brs[i]];
+    const pg_word *target = w + 1 + w[1].i;
+    if (target->op == ret) {
+      w[0].op = c->handlers[PG_OP_ret_pad];
+    } else if (target->op == ret1) {
+      w[0].op = c->handlers[PG_OP_ret1_pad];
+      w[1].i = target[1].i;
+    }
+  }
+}
+
 /* Returns from the function with the top n values as results. */
 static void emit_return(compiler *c, uint32_t n) {
   if (c->dead) return;
@@ -448,7 +477,7 @@ static void emit_br(compiler *c, ctrl *f) {
     return;
   }
   emit_label_copies(c, f->height, n);
-  link_branch(c, offword(EMIT(c, PG_OP_br, -1, 0)), f);
+  link_branch(c, offword(emit_jump(c)), f);
 }
 
 static const int CMP_INVERSE[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
@@ -611,7 +640,7 @@ static bool op_else(compiler *c) {
   ctrl *f = top(c);
   if (f->kind != C_IF) return malformed(c, "unexpected else");
   if (!close_block_values(c, f)) return false;
-  link_branch(c, offword(EMIT(c, PG_OP_br, -1, 0)), f);
+  link_branch(c, offword(emit_jump(c)), f);
   patch_here(c, f->else_site);
   f->else_site = -1;
   truncate_to(c, f->height);
@@ -1600,6 +1629,7 @@ static pg_status compile_function(const pg_module *m, uint32_t i,
   c.op_offset = c.fd->body_offset;
   if (setup(&c, ft) && run_body(&c)) {
     pg_fcode *fc = c.fd->code;
+    thread_jumps(&c);
     fc->code = c.code;
     c.code = NULL;
     fc->ncode = (uint32_t)c.ncode;
@@ -1625,6 +1655,7 @@ static pg_status compile_function(const pg_module *m, uint32_t i,
   free(c.vs);
   free(c.cs);
   free(c.code);
+  free(c.brs);
   return c.status;
 }
 

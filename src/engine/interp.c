@@ -221,9 +221,11 @@ op_br_table: {
 }
 
 op_ret1:
+op_ret1_pad:
   fp[0] = S(1);
   /* fall through */
-op_ret: {
+op_ret:
+op_ret_pad: {
   pg_frame *fr = &frames[--depth];
   pc = fr->ret_pc;
   fp = fr->ret_fp;

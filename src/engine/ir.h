@@ -66,6 +66,8 @@ struct pg_fcode {
   XX(br_table, 2)     /* a n, then n+1 pairs (off cost), default last */     \
   XX(ret, 0)          /* results already in fp[0..n) */                      \
   XX(ret1, 1)         /* a: fp[0] = a, then return */                        \
+  XX(ret_pad, 2)      /* ret in the place of a br to a ret (spare words) */  \
+  XX(ret1_pad, 2)     /* a spare: ret1 in the place of a br to a ret1 */     \
   XX(call, 2)         /* fidx base: any function (imports, host) */          \
   XX(call_wasm, 3)    /* fidx base fcode: a defined function of this module */ \
   XX(call_indirect, 4) /* table sig base x */                                \
