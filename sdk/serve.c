@@ -13,6 +13,8 @@
 
 typedef struct exported {
   const pg_service_desc *service; /* borrowed, static generated data */
+  size_t name_len;                /* strlen(service->name), kept: the
+                                     lookup runs on every served call */
   parigot_dispatch_fn dispatch;
   const void *handlers; /* borrowed for the life of the program */
   void *ctx;            /* borrowed, handed to the handlers */
@@ -32,8 +34,8 @@ uint32_t parigot_serve_deadline_ms(void) { return serving_deadline_ms; }
 
 static exported *find_export(const char *name, size_t len) {
   for (size_t i = 0; i < n_exports; i++) {
-    const char *have = exports[i].service->name;
-    if (strlen(have) == len && memcmp(have, name, len) == 0)
+    if (exports[i].name_len == len &&
+        memcmp(exports[i].service->name, name, len) == 0)
       return &exports[i];
   }
   return NULL;
@@ -50,7 +52,8 @@ int parigot__serve_register(const pg_service_desc *service,
     return parigot__fail(PG_CODE_RESOURCE_EXHAUSTED,
                          "parigot_export: more than %d exported services",
                          PARIGOT_MAX_EXPORTS);
-  exports[n_exports++] = (exported){service, dispatch, handlers, ctx};
+  exports[n_exports++] =
+      (exported){service, strlen(service->name), dispatch, handlers, ctx};
   return PG_CODE_OK;
 }
 
