@@ -6,7 +6,8 @@
 #
 #   aborts_test.sh PARIGOT BROKEN_DIR CASE
 # CASE: missing | duplicate | cycle | tangle | died | everything | json (the
-# everything app with --log-format json)
+# everything app with --log-format json) | notwasm | unknown_import (a
+# module that cannot be loaded or linked: exit 3, PG_EXIT_CONFIG)
 set -uo pipefail
 parigot=$1
 dir=$2
@@ -44,7 +45,27 @@ expect_abort() {
   expect_no graph 'startup order'
 }
 
+# expect_load_error APP LINE: run and graph both exit 3 (PG_EXIT_CONFIG)
+# with the ERROR line LINE (timestamp stripped) and start nothing.
+expect_load_error() {
+  local cmd
+  for cmd in run graph; do
+    run_parigot $cmd $cmd "$dir/$1.yaml"
+    expect_rc 3 $cmd
+    expect_line $cmd "$2"
+    expect_no $cmd 'startup order|all programs ready|FATAL'
+  done
+}
+
 case $current in
+notwasm)
+  expect_load_error notwasm \
+    "ERROR parigot program garbage: cannot load garbage.wasm: at offset 0x0: magic header not detected"
+  ;;
+unknown_import)
+  expect_load_error unknown_import \
+    "ERROR parigot program teleport[0]: cannot instantiate broken_teleport.wasm: unknown import: \"parigot\" \"teleport\""
+  ;;
 missing)
   expect_abort missing 2 \
     "program 'web' requires service 'broken.v1.Nowhere', which no program exports" \
