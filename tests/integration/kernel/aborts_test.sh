@@ -60,11 +60,11 @@ expect_load_error() {
 case $current in
 notwasm)
   expect_load_error notwasm \
-    "ERROR parigot program garbage: cannot load garbage.wasm: at offset 0x0: magic header not detected"
+    "ERROR parigot program garbage: cannot load $dir/garbage.wasm: at offset 0x0: magic header not detected"
   ;;
 unknown_import)
   expect_load_error unknown_import \
-    "ERROR parigot program teleport[0]: cannot instantiate broken_teleport.wasm: unknown import: \"parigot\" \"teleport\""
+    "ERROR parigot program teleport[0]: cannot instantiate $dir/broken_teleport.wasm: unknown import: \"parigot\" \"teleport\""
   ;;
 missing)
   expect_abort missing 2 \
