@@ -102,6 +102,10 @@ typedef struct compiler {
   /* The value instruction emitted last (for retargeting/fusing). */
   size_t last_start, last_end;
   pg_op last_op;
+  /* The value instruction right before it, when nothing came between. */
+  bool prev_valid;
+  size_t prev_start;
+  pg_op prev_op;
 
   uint32_t ninstr;           /* wasm instructions so far (fuel costs) */
   uint32_t loop_depth;
@@ -212,6 +216,9 @@ static size_t emit_words(compiler *c, pg_op op, const int64_t *ops,
 
 static void note_value_op(compiler *c, pg_op op, size_t start) {
   if (start == NO_POS) return;
+  c->prev_valid = c->last_end == start;
+  c->prev_start = c->last_start;
+  c->prev_op = c->last_op;
   c->last_start = start;
   c->last_end = c->ncode;
   c->last_op = op;
@@ -219,7 +226,10 @@ static void note_value_op(compiler *c, pg_op op, size_t start) {
 
 /* A branch target is placed here: the previous instruction can no longer
  * be rewritten, since another path arrives after it. */
-static void mark_label(compiler *c) { c->last_end = NO_POS; }
+static void mark_label(compiler *c) {
+  c->last_end = NO_POS;
+  c->prev_valid = false;
+}
 
 static void patch_here(compiler *c, int64_t offw) {
   if (offw < 0) return;
@@ -958,7 +968,7 @@ static bool read_memarg(compiler *c, uint32_t natural_log2,
 }
 
 typedef struct memop {
-  pg_op op;      /* plain form; op + 1 is the _rr form, op + 2 the _ri */
+  pg_op op; /* plain form; op + 1, + 2, + 3 are the _rr, _ri, _rs forms */
   pg_vt type;
   uint8_t align; /* natural alignment, log2 */
 } memop;
@@ -979,39 +989,74 @@ static const memop MEMOPS[] = {
     {PG_OP_i32_store, PG_I64, 2},
 };
 
+/* An address folded into an access: form 1 = a + b, 2 = a + imm,
+ * 3 = a + (b << k). */
+typedef struct addr_form {
+  int form;
+  int64_t a, b, k;
+} addr_form;
+
+/* The i32.shl-by-constant emitted right before the last instruction, when
+ * it wrote temporary `slot` (read only by that instruction); else NULL. */
+static const pg_word *shift_before_last(compiler *c, int64_t slot) {
+  if (!c->prev_valid || c->prev_op != PG_OP_i32_shl_imm) return NULL;
+  const pg_word *p = &c->code[c->prev_start];
+  return p[1].i == slot && slot >= c->base ? p : NULL;
+}
+
 /* When the address (popped, at height h) was computed by the instruction
- * just emitted with i32.add (reg+reg or reg+imm), takes that instruction
- * back and returns 1 (the _rr form) or 2 (_ri) with its operands; else 0.
- * `keep` is a slot the caller is about to write before the access, which
- * must not be one of those operands. */
-static int take_address(compiler *c, const vval *a, size_t h, int64_t keep,
-                        int64_t *x, int64_t *y) {
+ * just emitted with i32.add (reg+reg, reg+imm, or reg + a shifted reg
+ * computed right before), takes those instructions back and describes the
+ * sum in *af; false when there is nothing to fold. `keep` is a slot the
+ * caller writes before the access, which no operand may be. */
+static bool take_address(compiler *c, const vval *a, size_t h, int64_t keep,
+                         addr_form *af) {
+  af->form = 0;
   if (c->dead || a->kind != V_SLOT || c->last_end != c->ncode ||
       c->code[c->last_start + 1].i != c->base + (int64_t)h)
-    return 0;
+    return false;
   const pg_word *w = &c->code[c->last_start];
-  int form = c->last_op == PG_OP_i32_add ? 1
-             : c->last_op == PG_OP_i32_add_imm ? 2 : 0;
-  if (!form || w[2].i == keep || (form == 1 && w[3].i == keep)) return 0;
-  *x = w[2].i;
-  *y = w[3].i;
-  c->ncode = c->last_start;
+  size_t cut = c->last_start; /* code is taken back from here */
+  *af = (addr_form){0, w[2].i, w[3].i, 0};
+  if (c->last_op == PG_OP_i32_add_imm) {
+    af->form = 2;
+  } else if (c->last_op == PG_OP_i32_add) {
+    af->form = 1;
+    const pg_word *sh = NULL;
+    if (af->a != af->b) {
+      sh = shift_before_last(c, af->b);
+      if (!sh && (sh = shift_before_last(c, af->a))) af->a = af->b;
+    }
+    if (sh && sh[2].i != keep) {
+      af->form = 3;
+      af->b = sh[2].i;
+      af->k = (int64_t)(sh[3].u & 31);
+      cut = c->prev_start; /* both instructions go */
+    }
+  }
+  if (!af->form || af->a == keep || (af->form != 2 && af->b == keep)) {
+    af->form = 0;
+    return false;
+  }
+  c->ncode = cut;
   c->last_end = NO_POS;
-  return form;
+  c->prev_valid = false;
+  return true;
 }
 
 static bool op_load(compiler *c, uint8_t opcode) {
   const memop *mo = &MEMOPS[opcode - 0x28];
   uint32_t offset;
   vval a;
-  int64_t x, y;
+  addr_form af;
   if (!read_memarg(c, mo->align, &offset) || !pop(c, PG_I32, &a))
     return false;
   size_t h = c->vn;
   int64_t dst = c->base + (int64_t)h;
-  int form = take_address(c, &a, h, -1, &x, &y);
-  if (form)
-    EMIT_VALUE(c, (pg_op)(mo->op + form), dst, x, y, offset);
+  if (take_address(c, &a, h, -1, &af) && af.form == 3)
+    EMIT_VALUE(c, (pg_op)(mo->op + 3), dst, af.a, af.b, af.k, offset);
+  else if (af.form && !c->dead)
+    EMIT_VALUE(c, (pg_op)(mo->op + af.form), dst, af.a, af.b, offset);
   else if (!c->dead)
     EMIT_VALUE(c, mo->op, dst, src_slot(c, &a, h), offset);
   return push(c, mo->type);
@@ -1021,17 +1066,19 @@ static bool op_store(compiler *c, uint8_t opcode) {
   const memop *mo = &MEMOPS[opcode - 0x28];
   uint32_t offset;
   vval a, v;
-  int64_t x, y;
+  addr_form af;
   if (!read_memarg(c, mo->align, &offset) || !pop(c, mo->type, &v) ||
       !pop(c, PG_I32, &a))
     return false;
   size_t h = c->vn;
   /* A constant value is written to slot h+1 first: keep it clear. */
   int64_t keep = v.kind == V_CONST ? c->base + (int64_t)h + 1 : -1;
-  int form = take_address(c, &a, h, keep, &x, &y);
-  if (form) {
+  if (take_address(c, &a, h, keep, &af)) {
     int64_t sv = src_slot(c, &v, h + 1);
-    EMIT(c, (pg_op)(mo->op + form), x, y, sv, offset);
+    if (af.form == 3)
+      EMIT(c, (pg_op)(mo->op + 3), af.a, af.b, af.k, sv, offset);
+    else
+      EMIT(c, (pg_op)(mo->op + af.form), af.a, af.b, sv, offset);
   } else if (!c->dead) {
     int64_t sa = src_slot(c, &a, h), sv = src_slot(c, &v, h + 1);
     EMIT(c, mo->op, sa, sv, offset);
