@@ -76,15 +76,6 @@ expect_order() {
   done
   ok
 }
-# expect_lines_in OUT PATTERN FILE: the lines of OUT matching the extended
-# regex PATTERN are exactly FILE's lines, in order.
-expect_lines_in() {
-  if diff <(grep -E -- "$2" "$tmp/$1") "$3" >"$tmp/diff"; then ok; else
-    fail "lines matching /$2/ differ (< got, > expected):"
-    sed 's/^/  /' "$tmp/diff"
-  fi
-}
-
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" = 0 ]
