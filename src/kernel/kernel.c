@@ -217,21 +217,23 @@ static int resolve(pg__kernel *k, FILE *print, pg_graph_format format) {
   if (!nodes || !subnodes || !map) goto done;
   fill_nodes(k, nodes);
   if (pg_graph_build(nodes, n, builtin_names, NBUILTINS, &full) != 0) goto done;
-  if (print) {
-    if (format == PG_GRAPH_DOT)
-      pg_graph_print_dot(&full, nodes, k->app->name, print);
-    else
-      pg_graph_print_text(&full, nodes, print);
-    rc = full.nproblems ? PG_EXIT_STARTUP : 0;
-    goto done;
-  }
   const pg_graph *use = &full;
+  const pg_graph_node *use_nodes = nodes;
   for (size_t i = 0; i < n; i++) map[i] = i;
   if (k->opts.only) {
     size_t nsub = 0;
     rc = only_subgraph(k, &full, nodes, subnodes, map, &nsub, &sub);
     if (rc) goto done;
     use = &sub;
+    use_nodes = subnodes;
+  }
+  if (print) { /* pg_kernel_graph: the graph (of --only's closure) */
+    if (format == PG_GRAPH_DOT)
+      pg_graph_print_dot(use, use_nodes, k->app->name, print);
+    else
+      pg_graph_print_text(use, use_nodes, print);
+    rc = use->nproblems ? PG_EXIT_STARTUP : 0;
+    goto done;
   }
   if (use->nproblems) {
     log_problems(k, use);
