@@ -16,6 +16,12 @@
  * buffer per (program, replica, stream) for its newline, and is cut at
  * PG_LOG_GUEST_LINE_MAX bytes (on a UTF-8 boundary when possible) so a guest
  * that never prints a newline cannot grow host memory without bound.
+ *
+ * Deployed on several nodes, every line is also handed to a sink as one
+ * JSON object with the node's name, the time in ns and a per-node sequence
+ * number (cluster.c publishes it on NATS); `parigot logs` prints the lines
+ * of every node back through pg_log_emit_remote, with "node/" before the
+ * program in text and a "node" member in JSON.
  */
 #include "kernel/log.h"
 
@@ -54,6 +60,13 @@ struct pg_log {
   uint64_t (*clock_ns)(void *ctx);
   void *clock_ctx;
   line_buf line; /* reused for every line */
+  /* Cluster publishing (pg_log_set_sink): every emitted line also goes to
+   * sink as one JSON object carrying node, ns and seq. */
+  pg_log_sink sink; /* NULL: nothing published */
+  void *sink_ctx;
+  char *node;         /* owned; this node's name in published lines */
+  uint64_t sink_seq;  /* lines published so far */
+  line_buf published; /* reused for every published line */
   /* Partial guest lines in the order their streams first wrote, so that
    * pg_log_free flushes them in a deterministic order. */
   guest_line *guests; /* owned; nguests of capguests */
@@ -279,57 +292,84 @@ static void put_time(line_buf *b, uint64_t ns) {
   buf_puts(b, tmp);
 }
 
-static void put_text_line(pg_log *log, uint64_t ns, pg_log_level level,
-                          pg_log_span program, int replica, pg_log_span msg,
-                          const pg_log_span *kv, size_t nfields) {
-  line_buf *b = &log->line;
-  put_time(b, ns);
+/* Everything one line holds. node is NULL for this process's own lines
+ * (pg_log_emit*) and names the node for lines of another node
+ * (pg_log_emit_remote). */
+typedef struct line_parts {
+  uint64_t ns;
+  pg_log_level level;
+  const char *node;
+  pg_log_span program;
+  int replica;
+  pg_log_span msg;
+  const pg_log_span *kv;
+  size_t nfields;
+} line_parts;
+
+static void put_text_line(line_buf *b, const line_parts *l) {
+  put_time(b, l->ns);
   buf_putc(b, ' ');
-  buf_puts(b, level_padded[level]);
+  buf_puts(b, level_padded[l->level]);
   buf_putc(b, ' ');
-  put_escaped(b, program.data, program.len, ESCAPE_TEXT_BARE);
-  if (replica >= 0) {
+  if (l->node) {
+    put_escaped(b, l->node, strlen(l->node), ESCAPE_TEXT_BARE);
+    buf_putc(b, '/');
+  }
+  put_escaped(b, l->program.data, l->program.len, ESCAPE_TEXT_BARE);
+  if (l->replica >= 0) {
     char tmp[16];
-    snprintf(tmp, sizeof tmp, "[%d]", replica);
+    snprintf(tmp, sizeof tmp, "[%d]", l->replica);
     buf_puts(b, tmp);
   }
-  if (msg.len) {
+  if (l->msg.len) {
     buf_putc(b, ' ');
-    put_escaped(b, msg.data, msg.len, ESCAPE_TEXT_BARE);
+    put_escaped(b, l->msg.data, l->msg.len, ESCAPE_TEXT_BARE);
   }
-  for (size_t i = 0; i < nfields; i++) {
+  for (size_t i = 0; i < l->nfields; i++) {
     buf_putc(b, ' ');
-    put_text_token(b, kv[2 * i]);
+    put_text_token(b, l->kv[2 * i]);
     buf_putc(b, '=');
-    put_text_token(b, kv[2 * i + 1]);
+    put_text_token(b, l->kv[2 * i + 1]);
   }
 }
 
-static void put_json_line(pg_log *log, uint64_t ns, pg_log_level level,
-                          pg_log_span program, int replica, pg_log_span msg,
-                          const pg_log_span *kv, size_t nfields) {
-  line_buf *b = &log->line;
+/* The JSON object of a line. `seq` (>= 0) adds what a published line
+ * carries for merging: the exact time in ns and the node's line number. */
+static void put_json_line(line_buf *b, const line_parts *l, int64_t seq) {
+  char tmp[64];
   buf_puts(b, "{\"time\":\"");
-  put_time(b, ns);
-  buf_puts(b, "\",\"level\":\"");
-  buf_puts(b, level_names[level]);
+  put_time(b, l->ns);
+  buf_putc(b, '"');
+  if (seq >= 0) {
+    snprintf(tmp, sizeof tmp, ",\"ns\":%llu", (unsigned long long)l->ns);
+    buf_puts(b, tmp);
+  }
+  if (l->node) {
+    buf_puts(b, ",\"node\":");
+    put_json_string(b, span_of(l->node));
+  }
+  if (seq >= 0) {
+    snprintf(tmp, sizeof tmp, ",\"seq\":%lld", (long long)seq);
+    buf_puts(b, tmp);
+  }
+  buf_puts(b, ",\"level\":\"");
+  buf_puts(b, level_names[l->level]);
   buf_puts(b, "\",\"program\":");
-  put_json_string(b, program);
-  if (replica >= 0) {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, ",\"replica\":%d", replica);
+  put_json_string(b, l->program);
+  if (l->replica >= 0) {
+    snprintf(tmp, sizeof tmp, ",\"replica\":%d", l->replica);
     buf_puts(b, tmp);
   }
   buf_puts(b, ",\"msg\":");
-  put_json_string(b, msg);
-  if (nfields) {
+  put_json_string(b, l->msg);
+  if (l->nfields) {
     buf_puts(b, ",\"fields\":{");
-    for (size_t i = 0; i < nfields; i++) {
+    for (size_t i = 0; i < l->nfields; i++) {
       if (i)
         buf_putc(b, ',');
-      put_json_string(b, kv[2 * i]);
+      put_json_string(b, l->kv[2 * i]);
       buf_putc(b, ':');
-      put_json_string(b, kv[2 * i + 1]);
+      put_json_string(b, l->kv[2 * i + 1]);
     }
     buf_putc(b, '}');
   }
@@ -353,24 +393,79 @@ static void write_line(pg_log *log) {
   b->oom = false;
 }
 
+/* Hands the line to the cluster sink as JSON (never cut: a line that
+ * cannot be built for lack of memory is not published). */
+static void publish_line(pg_log *log, line_parts *l) {
+  line_buf *b = &log->published;
+  b->len = 0;
+  b->oom = false;
+  l->node = log->node;
+  put_json_line(b, l, (int64_t)log->sink_seq++);
+  l->node = NULL;
+  if (!b->oom)
+    log->sink(log->sink_ctx, b->data, b->len);
+}
+
+static void emit_parts(pg_log *log, line_parts *l) {
+  if ((unsigned)l->level > PG_LOG_FATAL)
+    l->level = PG_LOG_FATAL;
+  if (!l->msg.data)
+    l->msg = span_of("");
+  log->line.len = 0;
+  if (log->format == PG_LOG_JSON)
+    put_json_line(&log->line, l, -1);
+  else
+    put_text_line(&log->line, l);
+  write_line(log);
+  if (log->sink && !l->node)
+    publish_line(log, l);
+}
+
 void pg_log_emit_spans(pg_log *log, pg_log_level level, const char *program,
                        int replica, pg_log_span msg, const pg_log_span *kv,
                        size_t nfields) {
   if (!log || level < log->min_level)
     return;
-  if ((unsigned)level > PG_LOG_FATAL)
-    level = PG_LOG_FATAL;
-  uint64_t ns =
-      log->clock_ns ? log->clock_ns(log->clock_ctx) : realtime_ns();
-  pg_log_span prog = span_of(program ? program : "parigot");
-  if (!msg.data)
-    msg = span_of("");
-  log->line.len = 0;
-  if (log->format == PG_LOG_JSON)
-    put_json_line(log, ns, level, prog, replica, msg, kv, nfields);
-  else
-    put_text_line(log, ns, level, prog, replica, msg, kv, nfields);
-  write_line(log);
+  line_parts l = {
+      .ns = log->clock_ns ? log->clock_ns(log->clock_ctx) : realtime_ns(),
+      .level = level,
+      .program = span_of(program ? program : "parigot"),
+      .replica = replica,
+      .msg = msg,
+      .kv = kv,
+      .nfields = nfields};
+  emit_parts(log, &l);
+}
+
+void pg_log_emit_remote(pg_log *log, uint64_t time_ns, const char *node,
+                        pg_log_level level, pg_log_span program, int replica,
+                        pg_log_span msg, const pg_log_span *kv,
+                        size_t nfields) {
+  if (!log || level < log->min_level)
+    return;
+  line_parts l = {.ns = time_ns,
+                  .level = level,
+                  .node = node ? node : "?",
+                  .program = program.len ? program : span_of("?"),
+                  .replica = replica,
+                  .msg = msg,
+                  .kv = kv,
+                  .nfields = nfields};
+  emit_parts(log, &l);
+}
+
+int pg_log_set_sink(pg_log *log, const char *node, pg_log_sink sink,
+                    void *ctx) {
+  char *copy = NULL;
+  if (!log)
+    return -1;
+  if (sink && !(copy = strdup(node ? node : "?")))
+    return -1;
+  free(log->node);
+  log->node = copy;
+  log->sink = sink;
+  log->sink_ctx = ctx;
+  return 0;
 }
 
 /* Fields as spans, in batches so that no allocation is needed. */
@@ -604,6 +699,8 @@ void pg_log_free(pg_log *log) {
   }
   free(log->guests);
   free(log->line.data);
+  free(log->published.data);
+  free(log->node);
   free(log);
 }
 

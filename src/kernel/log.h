@@ -87,6 +87,31 @@ void pg_log_guest_output(pg_log *log, const char *program, int replica,
 /* Emits what is left of a guest's partial lines (at exit or restart). */
 void pg_log_flush_guest(pg_log *log, const char *program, int replica);
 
+/* ---- across nodes (cluster.c, `parigot logs`) ------------------------- */
+
+/* Receives every line this log emits (at or above its level) as one JSON
+ * object, without newline, borrowed for the call:
+ *   {"time":"2026-11-29T18:41:08.123Z","ns":1795984868123456789,
+ *    "node":"b","seq":17,"level":"info","program":"cart","replica":0,
+ *    "msg":"...","fields":{...}}
+ * seq counts this log's published lines from 0. Called on the thread that
+ * emits (the kernel's event loop). */
+typedef void (*pg_log_sink)(void *ctx, const char *json, size_t len);
+
+/* Sets (or, with sink NULL, removes) the sink; node is copied and names
+ * this node in published lines. Returns 0, or -1 when out of memory (the
+ * previous sink is kept then). */
+int pg_log_set_sink(pg_log *log, const char *node, pg_log_sink sink,
+                    void *ctx);
+
+/* One line another node published: written with its own time and node
+ * ("2026-...Z INFO  b/cart[0] msg k=v" in text, a "node" member in JSON).
+ * Not handed to the sink. All strings borrowed for the call. */
+void pg_log_emit_remote(pg_log *log, uint64_t time_ns, const char *node,
+                        pg_log_level level, pg_log_span program, int replica,
+                        pg_log_span msg, const pg_log_span *kv,
+                        size_t nfields);
+
 const char *pg_log_level_name(pg_log_level level); /* "info", ... */
 /* Parses "debug".."fatal"; returns -1 for anything else. */
 int pg_log_level_parse(const char *s);
