@@ -235,6 +235,7 @@ static bool bench_workload(const options *opt, const char *name,
   workload_result r = {.native = PG_BENCH_BEST_INIT,
                        .wasm = PG_BENCH_BEST_INIT};
   if (!run_workload(opt, name, &r, err, sizeof err)) {
+    fflush(stdout); /* keep the table and the errors in order */
     fprintf(stderr, "ERROR %s: %s\n", name, err);
     return false;
   }
@@ -262,6 +263,7 @@ static int bench_workloads(const options *opt)
   printf("%-11s %10s %11s %9s %9s %5s %11s %9s\n", "workload", "native ms",
          "parigot ms", "ratio", "cpu ratio", "runs", "compile ms",
          "wasm KiB");
+  fflush(stdout);
   ratio_sums sums = {0};
   int failed = 0;
   for (int i = 0; i < opt->count; i++)

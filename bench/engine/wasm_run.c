@@ -116,6 +116,10 @@ static void describe_failure(pg_instance *inst, pg_status s, int exit_code,
     snprintf(err, errlen, "exited with code %d", exit_code);
     return;
   }
+  if (s == PG_NOT_FOUND) {
+    snprintf(err, errlen, "the module exports no _start");
+    return;
+  }
   char trace[1024] = "";
   if (s == PG_TRAP)
     pg_instance_backtrace(inst, trace, sizeof trace);
