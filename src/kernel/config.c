@@ -496,10 +496,262 @@ static int load_services(loader *ld, yaml_node_t *node) {
   return 0;
 }
 
+/* ---- deploy: placement on nodes -------------------------------------- */
+
+static const char *const deploy_keys[] = {"nats", "nodes", NULL};
+static const char *const nats_keys[] = {"url",   "urls",  "user", "password",
+                                        "token", "tls",   NULL};
+static const char *const tls_keys[] = {"ca", "cert", "key", NULL};
+static const char *const node_keys[] = {"name", "programs", NULL};
+
+/* A server URL as libnats takes it: no spaces or commas (libnats would
+ * split a comma-separated string into several servers). */
+static bool valid_url(const char *s) {
+  if (!s[0]) return false;
+  for (; *s; s++)
+    if (*s == ',' || *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+      return false;
+  return true;
+}
+
+static int check_urls(loader *ld, yaml_node_t *node, const char *path,
+                      const pg_nats_config *nc) {
+  for (size_t i = 0; i < nc->nurls; i++)
+    if (!valid_url(nc->urls[i]))
+      return fail_at(ld, node, path,
+                     "'%s' is not a server URL (like nats://host:4222)",
+                     nc->urls[i]);
+  return 0;
+}
+
+static int load_nats_urls(loader *ld, yaml_node_t *map, pg_nats_config *nc) {
+  yaml_node_t *url = find_value(ld, map, "url");
+  yaml_node_t *urls = find_value(ld, map, "urls");
+  if (url && urls)
+    return fail_at(ld, urls, "deploy.nats.urls", "give url or urls, not both");
+  if (!url && !urls)
+    return fail_at(ld, map, "deploy.nats.url",
+                   "missing (the address of the NATS server)");
+  if (url) {
+    if (!(nc->urls = calloc(1, sizeof *nc->urls))) return fail_oom(ld);
+    if (get_string(ld, url, "deploy.nats.url", &nc->urls[0]) < 0) return -1;
+    nc->nurls = 1;
+    return check_urls(ld, url, "deploy.nats.url", nc);
+  }
+  if (get_string_list(ld, urls, "deploy.nats.urls", &nc->urls, &nc->nurls) < 0)
+    return -1;
+  if (nc->nurls == 0)
+    return fail_at(ld, urls, "deploy.nats.urls", "must list at least one URL");
+  return check_urls(ld, urls, "deploy.nats.urls", nc);
+}
+
+/* user + password, or token, or neither. */
+static int load_nats_auth(loader *ld, yaml_node_t *map, pg_nats_config *nc) {
+  yaml_node_t *user = find_value(ld, map, "user");
+  yaml_node_t *password = find_value(ld, map, "password");
+  yaml_node_t *token = find_value(ld, map, "token");
+  if (user && get_string(ld, user, "deploy.nats.user", &nc->user) < 0)
+    return -1;
+  if (password &&
+      get_string(ld, password, "deploy.nats.password", &nc->password) < 0)
+    return -1;
+  if (token && get_string(ld, token, "deploy.nats.token", &nc->token) < 0)
+    return -1;
+  if (user && !password)
+    return fail_at(ld, user, "deploy.nats.password",
+                   "missing (a user needs a password)");
+  if (password && !user)
+    return fail_at(ld, password, "deploy.nats.user",
+                   "missing (a password needs a user)");
+  if (token && user)
+    return fail_at(ld, token, "deploy.nats.token",
+                   "give user + password or token, not both");
+  return 0;
+}
+
+/* One file of tls: resolved against the app.yaml directory; must exist. */
+static int load_tls_file(loader *ld, yaml_node_t *map, const char *key,
+                         char **out) {
+  char path[KEY_PATH_MAX];
+  join_key(path, "deploy.nats.tls", key);
+  yaml_node_t *v = find_value(ld, map, key);
+  if (!v) return 0;
+  char *rel = NULL;
+  if (get_string(ld, v, path, &rel) < 0) return -1;
+  *out = resolve_path(ld->app->dir, rel);
+  free(rel);
+  if (!*out) return fail_oom(ld);
+  return check_wasm_file(ld, v, path, *out); /* any regular file */
+}
+
+static int load_nats_tls(loader *ld, yaml_node_t *node, pg_nats_config *nc) {
+  nc->tls = true;
+  if (is_null(node)) return 0;
+  if (node->type != YAML_MAPPING_NODE)
+    return fail_at(ld, node, "deploy.nats.tls",
+                   "must be a mapping with ca, cert, key, got %s",
+                   type_name(node));
+  if (check_keys(ld, node, "deploy.nats.tls", tls_keys) < 0) return -1;
+  if (load_tls_file(ld, node, "ca", &nc->tls_ca) < 0 ||
+      load_tls_file(ld, node, "cert", &nc->tls_cert) < 0 ||
+      load_tls_file(ld, node, "key", &nc->tls_key) < 0)
+    return -1;
+  if (!nc->tls_cert != !nc->tls_key)
+    return fail_at(ld, node, nc->tls_cert ? "deploy.nats.tls.key"
+                                          : "deploy.nats.tls.cert",
+                   "missing (a client certificate needs its key)");
+  return 0;
+}
+
+static int load_nats(loader *ld, yaml_node_t *node, pg_nats_config *nc) {
+  nc->line = line_of(node);
+  if (node->type != YAML_MAPPING_NODE)
+    return fail_at(ld, node, "deploy.nats",
+                   "must be a mapping with url, user, password, ..., got %s",
+                   type_name(node));
+  if (check_keys(ld, node, "deploy.nats", nats_keys) < 0) return -1;
+  if (load_nats_urls(ld, node, nc) < 0) return -1;
+  if (load_nats_auth(ld, node, nc) < 0) return -1;
+  yaml_node_t *tls = find_value(ld, node, "tls");
+  return tls ? load_nats_tls(ld, tls, nc) : 0;
+}
+
+static int program_index(const pg_app_config *app, const char *name,
+                         size_t *out) {
+  for (size_t i = 0; i < app->nprograms; i++)
+    if (!strcmp(app->programs[i].name, name)) {
+      *out = i;
+      return 0;
+    }
+  return -1;
+}
+
+/* One entry of a node's programs: a known program, once per node. */
+static int load_node_program(loader *ld, yaml_node_t *item, const char *path,
+                             pg_node_config *node) {
+  char *name = NULL;
+  if (get_name(ld, item, path, &name) < 0) return -1;
+  size_t index;
+  int rc = 0;
+  if (program_index(ld->app, name, &index) != 0) {
+    rc = fail_at(ld, item, path, "the app has no program named '%s'", name);
+    goto done;
+  }
+  for (size_t i = 0; i < node->nprograms; i++)
+    if (node->programs[i] == index) {
+      rc = fail_at(ld, item, path, "program '%s' is listed twice on node '%s'",
+                   name, node->name);
+      goto done;
+    }
+  node->programs[node->nprograms++] = index;
+done:
+  free(name);
+  return rc;
+}
+
+static int load_node_programs(loader *ld, yaml_node_t *map, const char *prefix,
+                              pg_node_config *node) {
+  char path[KEY_PATH_MAX];
+  join_key(path, prefix, "programs");
+  yaml_node_t *v = find_value(ld, map, "programs");
+  if (!v)
+    return fail_at(ld, map, path, "missing (which programs node '%s' runs)",
+                   node->name);
+  if (v->type != YAML_SEQUENCE_NODE)
+    return fail_at(ld, v, path, "must be a list of program names, got %s",
+                   type_name(v));
+  yaml_node_item_t *items = v->data.sequence.items.start;
+  size_t n = (size_t)(v->data.sequence.items.top - items);
+  if (n == 0)
+    return fail_at(ld, v, path, "node '%s' runs no program", node->name);
+  if (!(node->programs = calloc(n, sizeof *node->programs)))
+    return fail_oom(ld);
+  for (size_t i = 0; i < n; i++) {
+    char item_path[KEY_PATH_MAX + 16];
+    snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+    if (load_node_program(ld, node_at(ld, items[i]), item_path, node) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int load_node(loader *ld, yaml_node_t *map, size_t index,
+                     pg_node_config *node) {
+  char prefix[KEY_PATH_MAX], path[KEY_PATH_MAX];
+  snprintf(prefix, sizeof prefix, "deploy.nodes[%zu]", index);
+  node->line = line_of(map);
+  if (map->type != YAML_MAPPING_NODE)
+    return fail_at(ld, map, prefix, "must be a mapping with name and "
+                   "programs, got %s", type_name(map));
+  if (check_keys(ld, map, prefix, node_keys) < 0) return -1;
+  join_key(path, prefix, "name");
+  yaml_node_t *v = find_value(ld, map, "name");
+  if (!v) return fail_at(ld, map, path, "missing (every node needs a name)");
+  if (get_name(ld, v, path, &node->name) < 0) return -1;
+  const pg_deploy_config *d = ld->app->deploy;
+  for (size_t i = 0; i < index; i++)
+    if (!strcmp(d->nodes[i].name, node->name))
+      return fail_at(ld, v, path, "node name '%s' is already used on line %d",
+                     node->name, d->nodes[i].line);
+  return load_node_programs(ld, map, prefix, node);
+}
+
+/* Every program must run somewhere. */
+static int check_placed(loader *ld, yaml_node_t *nodes) {
+  const pg_deploy_config *d = ld->app->deploy;
+  for (size_t p = 0; p < ld->app->nprograms; p++) {
+    bool placed = false;
+    for (size_t i = 0; i < d->nnodes && !placed; i++)
+      placed = pg_app_config_on_node(&d->nodes[i], p);
+    if (!placed)
+      return fail_at(ld, nodes, "deploy.nodes",
+                     "program '%s' (line %d) is on no node",
+                     ld->app->programs[p].name, ld->app->programs[p].line);
+  }
+  return 0;
+}
+
+static int load_nodes(loader *ld, yaml_node_t *node) {
+  pg_deploy_config *d = ld->app->deploy;
+  if (node->type != YAML_SEQUENCE_NODE)
+    return fail_at(ld, node, "deploy.nodes", "must be a list of nodes, got %s",
+                   type_name(node));
+  yaml_node_item_t *items = node->data.sequence.items.start;
+  size_t n = (size_t)(node->data.sequence.items.top - items);
+  if (n == 0)
+    return fail_at(ld, node, "deploy.nodes", "the placement needs a node");
+  if (!(d->nodes = calloc(n, sizeof *d->nodes))) return fail_oom(ld);
+  for (size_t i = 0; i < n; i++) {
+    d->nnodes = i + 1; /* so a partly filled entry is freed */
+    if (load_node(ld, node_at(ld, items[i]), i, &d->nodes[i]) < 0) return -1;
+  }
+  return check_placed(ld, node);
+}
+
+/* After programs: nodes name them. */
+static int load_deploy(loader *ld, yaml_node_t *node) {
+  if (node->type != YAML_MAPPING_NODE)
+    return fail_at(ld, node, "deploy", "must be a mapping with nats and "
+                   "nodes, got %s", type_name(node));
+  if (check_keys(ld, node, "deploy", deploy_keys) < 0) return -1;
+  if (!(ld->app->deploy = calloc(1, sizeof *ld->app->deploy)))
+    return fail_oom(ld);
+  ld->app->deploy->line = line_of(node);
+  yaml_node_t *v;
+  if (!(v = find_value(ld, node, "nats")))
+    return fail_at(ld, node, "deploy.nats",
+                   "missing (how the nodes reach NATS)");
+  if (load_nats(ld, v, &ld->app->deploy->nats) < 0) return -1;
+  if (!(v = find_value(ld, node, "nodes")))
+    return fail_at(ld, node, "deploy.nodes",
+                   "missing (which programs run on which node)");
+  return load_nodes(ld, v);
+}
+
 /* ---- the document ---------------------------------------------------- */
 
-static const char *const top_keys[] = {"app", "deadline_ms", "services",
-                                       "programs", NULL};
+static const char *const top_keys[] = {"app",      "deadline_ms", "services",
+                                       "programs", "deploy",      NULL};
 
 static int load_root(loader *ld, yaml_node_t *root) {
   if (root->type != YAML_MAPPING_NODE)
@@ -521,7 +773,10 @@ static int load_root(loader *ld, yaml_node_t *root) {
     return -1;
   if (!(v = find_value(ld, root, "programs")))
     return fail_at(ld, root, "programs", "missing (the app needs programs)");
-  return load_programs(ld, v);
+  if (load_programs(ld, v) < 0) return -1;
+  if ((v = find_value(ld, root, "deploy")) && load_deploy(ld, v) < 0)
+    return -1;
+  return 0;
 }
 
 static int syntax_error(loader *ld, const yaml_parser_t *parser) {
@@ -615,6 +870,24 @@ static void free_strings(char **list, size_t n) {
   free(list);
 }
 
+static void deploy_free(pg_deploy_config *d) {
+  if (!d) return;
+  pg_nats_config *nc = &d->nats;
+  free_strings(nc->urls, nc->nurls);
+  free(nc->user);
+  free(nc->password);
+  free(nc->token);
+  free(nc->tls_ca);
+  free(nc->tls_cert);
+  free(nc->tls_key);
+  for (size_t i = 0; i < d->nnodes; i++) {
+    free(d->nodes[i].name);
+    free(d->nodes[i].programs);
+  }
+  free(d->nodes);
+  free(d);
+}
+
 void pg_app_config_free(pg_app_config *app) {
   if (!app) return;
   for (size_t i = 0; i < app->nprograms; i++) {
@@ -632,6 +905,7 @@ void pg_app_config_free(pg_app_config *app) {
     free_strings(s->values, s->n);
   }
   free(app->services);
+  deploy_free(app->deploy);
   free(app->name);
   free(app->dir);
   free(app->path);
@@ -648,4 +922,19 @@ const char *pg_app_config_service_setting(const pg_app_config *app,
       if (!strcmp(s->keys[k], key)) return s->values[k];
   }
   return NULL;
+}
+
+const pg_node_config *pg_app_config_node(const pg_app_config *app,
+                                         const char *name) {
+  if (!app->deploy || !name) return NULL;
+  for (size_t i = 0; i < app->deploy->nnodes; i++)
+    if (!strcmp(app->deploy->nodes[i].name, name))
+      return &app->deploy->nodes[i];
+  return NULL;
+}
+
+bool pg_app_config_on_node(const pg_node_config *node, size_t program_index) {
+  for (size_t i = 0; i < node->nprograms; i++)
+    if (node->programs[i] == program_index) return true;
+  return false;
 }
