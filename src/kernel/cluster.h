@@ -1,0 +1,144 @@
+/*
+ * cluster.h: startup across nodes (DESIGN.md, "Deployment as
+ * microservices"). With `parigot run app.yaml --node NAME` every node runs
+ * only its own programs, yet all nodes must agree on one graph, one order
+ * and the same problems. They agree through a JetStream key-value bucket
+ * `parigot_<app>`:
+ *
+ *   decl.<program>.<node>   what <program> declared on <node>: requires,
+ *                           exports, or that it died before run() (JSON)
+ *   ready.<program>.<node>  <program> is released and serving on <node>
+ *
+ * Each node publishes its own keys and watches the bucket. Once a
+ * declaration is present for every (program, node) of the placement, every
+ * node builds the same graph from the same inputs (pg_graph_build over all
+ * programs of the app, each program's declarations merged over its nodes
+ * in placement order), so a cycle or a missing service aborts every node
+ * with the one-process message. A node's programs are released in the
+ * global order, each once what it requires is ready on some node.
+ *
+ * Two halves:
+ *   cluster_view.c  the pure part: the declaration codec and the view of
+ *                   the bucket (complete? who is missing? merged
+ *                   declarations, readiness). No NATS; unit-tested alone.
+ *   cluster.c       the NATS part: bucket and log stream, the watcher
+ *                   thread, and the kernel's hooks (pg__cluster_*).
+ * The libnats threads never touch kernel state: the watcher copies each
+ * bucket change into the cluster's own queue and wakes the event loop
+ * through the kernel inbox; the loop applies the changes (pump).
+ */
+#ifndef PG_KERNEL_CLUSTER_H
+#define PG_KERNEL_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/graph.h"
+
+/* ---- declarations (decl.<program>.<node>) -------------------------------- */
+
+typedef struct pg_cluster_decl {
+  char *program; /* owned */
+  char *node;    /* owned */
+  char **requires; /* owned, nrequires strings, as declared */
+  size_t nrequires;
+  char **exports; /* owned, nexports strings */
+  size_t nexports;
+  char *died; /* owned; NULL, or why it died before run() */
+} pg_cluster_decl;
+
+/* The value of decl.<program>.<node>:
+ *   {"v":1,"program":"cart","node":"b","requires":["..."],
+ *    "exports":["..."],"died":null}
+ * Writes a malloc'd string to *out (NUL-terminated, *len bytes). Returns 0
+ * or -1 (out of memory). */
+int pg_cluster_decl_encode(const pg_cluster_decl *d, char **out, size_t *len);
+/* Parses one; on success fills *out (free with pg_cluster_decl_clear) and
+ * returns 0, else -1 with the reason in err. text is borrowed. */
+int pg_cluster_decl_decode(const char *text, size_t len, pg_cluster_decl *out,
+                           char *err, size_t errlen);
+void pg_cluster_decl_clear(pg_cluster_decl *d);
+
+/* The bucket's name for an app: "parigot_" + the name with every byte
+ * outside [A-Za-z0-9_-] replaced by '_' (bucket names allow no more). */
+void pg_cluster_bucket_name(const char *app, char *out, size_t cap);
+/* "decl.<program>.<node>" / "ready.<program>.<node>". */
+void pg_cluster_key(const char *kind, const char *program, const char *node,
+                    char *out, size_t cap);
+
+/* ---- the view of the bucket ------------------------------------------------ */
+
+/* One (program, node) of the placement. */
+typedef struct pg_cluster_slot {
+  size_t program;    /* index among the view's programs */
+  const char *node;  /* borrowed from the placement given to init */
+  bool has_decl;
+  pg_cluster_decl decl; /* owned when has_decl */
+  bool ready;           /* ready.<program>.<node> is present */
+} pg_cluster_slot;
+
+typedef struct pg_cluster_view {
+  const char *const *programs; /* borrowed: every program of the app */
+  size_t nprograms;
+  pg_cluster_slot *slots; /* owned; node-major, placement order */
+  size_t nslots;
+  /* Set once the graph was built from the declarations: a declaration
+   * that changes afterwards is reported, not adopted. */
+  bool frozen;
+  /* pg_cluster_view_graph_nodes: merged lists per program (owned arrays of
+   * borrowed strings). */
+  const char ***merged_requires, ***merged_exports;
+} pg_cluster_view;
+
+/* What init needs: node i runs programs[i][0..nprograms[i]) (indices into
+ * `programs`). All borrowed for the view's life. */
+typedef struct pg_cluster_placement {
+  const char *const *nodes;
+  size_t nnodes;
+  const size_t *const *node_programs;
+  const size_t *node_nprograms;
+} pg_cluster_placement;
+
+int pg_cluster_view_init(pg_cluster_view *v, const char *const *programs,
+                         size_t nprograms, const pg_cluster_placement *pl);
+void pg_cluster_view_free(pg_cluster_view *v);
+
+/* What one bucket change did to the view. */
+typedef enum pg_cluster_change {
+  PG_CLUSTER_IGNORED,   /* a key of no slot (another deployment, ...) */
+  PG_CLUSTER_UNCHANGED, /* same as before */
+  PG_CLUSTER_CHANGED,
+  PG_CLUSTER_LATE_CHANGE, /* frozen and a declaration differs: err says */
+  PG_CLUSTER_BAD          /* the value is not a declaration: err says */
+} pg_cluster_change;
+
+/* Applies the change of `key` (value of len bytes, borrowed; deleted for a
+ * delete or purge marker). */
+pg_cluster_change pg_cluster_view_apply(pg_cluster_view *v, const char *key,
+                                        const char *value, size_t len,
+                                        bool deleted, char *err,
+                                        size_t errlen);
+
+/* A declaration for every slot. */
+bool pg_cluster_view_complete(const pg_cluster_view *v);
+
+/* Calls line(ctx, text) once per node still missing declarations, in
+ * placement order: "waiting for declarations from node b: cart, inventory".
+ * Returns how many nodes are missing some. */
+size_t pg_cluster_view_missing(const pg_cluster_view *v,
+                               void (*line)(void *ctx, const char *text),
+                               void *ctx);
+
+/* Fills nodes[0..nprograms) for pg_graph_build from the declarations (the
+ * view must be complete): a program's requires and exports are the union
+ * over its nodes in placement order; it died before run() when it did on
+ * any node (the first such node's reason). Strings are borrowed from the
+ * view and valid until the view changes or is freed. 0 or -1 (memory). */
+int pg_cluster_view_graph_nodes(pg_cluster_view *v, pg_graph_node *nodes);
+
+/* ready.<program>.<node> is present for some node of the program. */
+bool pg_cluster_view_ready_somewhere(const pg_cluster_view *v,
+                                     size_t program);
+
+#endif /* PG_KERNEL_CLUSTER_H */
