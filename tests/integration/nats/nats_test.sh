@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# nats_test.sh: parigot deployed over NATS (issue 5), against a private
+# nats-server on a free loopback port that the test starts and stops
+# (nats_lib.sh). Each CASE is one CTest test:
+#
+#   shop      the shop app spread over three nodes (main+checkout,
+#             cart+inventory, pricing; the last one starts late) gives the
+#             same answers as in one process
+#   failover  pricing replicas on nodes b and c; c is killed (SIGKILL)
+#             mid-workload: the workload finishes through b, only calls in
+#             flight on c fail (and are retried), none past its deadline
+#   cycle     examples/broken/cycle.yaml split over two nodes: both exit 4
+#             with exactly the problem lines of the one-process run
+#   auth      nats-server with user/password: right credentials run the
+#             shop, a wrong password or none is refused (exit 3, message)
+#   token     the same with a token
+#
+#   nats_test.sh PARIGOT BUILD CASE
+set -uo pipefail
+parigot=$1
+build=$2
+current=$3
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/nats_lib.sh"
+
+shop=$build/examples/shop
+broken=$build/examples/broken
+quoter=$build/tests/integration/nats
+
+# main's lines: the progress lines, the summary and the verdict.
+main_lines='^INFO  main\[0\] shop: '
+
+# run_single NAME APP: the app in one process (the reference answers).
+run_single() {
+  node_start "$1" run "$2"
+  node_wait "$1" 60
+  expect_rc "$1" 0
+}
+
+# stop_servers NAME...: server-only nodes stop when asked (SIGTERM), or on
+# their own once main is gone; either way within 10 s and cleanly.
+stop_servers() {
+  local name
+  for name in "$@"; do
+    kill -TERM "${node_pid[$name]}" 2>/dev/null
+    node_wait "$name" 10
+    expect_rc "$name" 0 130
+  done
+}
+
+case_shop() {
+  run_single single "$shop/app.yaml"
+  expect_line single "INFO  main[0] shop: all answers correct stream=stdout"
+
+  nats_start
+  write_app "$tmp/app/app.yaml" "$shop/app.yaml" "$shop" "deploy:
+  nats:
+    url: @URL@
+  nodes:
+    - name: a
+      programs: [main, checkout]
+    - name: b
+      programs: [cart, inventory]
+    - name: c
+      programs: [pricing]"
+  local start=$SECONDS
+  node_start a run "$tmp/app/app.yaml" --node a
+  node_start b run "$tmp/app/app.yaml" --node b
+  sleep 1 # c starts late: a and b wait for pricing to be ready somewhere
+  node_start c run "$tmp/app/app.yaml" --node c
+  node_wait a 60
+  expect_rc a 0
+  expect_same single a "$main_lines"
+  expect_line a "INFO  main[0] shop: all answers correct stream=stdout"
+  expect_match a 'pricing replicas seen: 2 stream=stdout$'
+  # Each node ran only its own programs.
+  expect_no a '^INFO  (cart|inventory|pricing)\['
+  stop_servers b c
+  expect_no b '^[A-Z]+ +(main|checkout|pricing)\['
+  expect_match c '^INFO  pricing\[[01]\] pricing replica [0-9a-f]+ quoted [1-9][0-9]* lines'
+  echo "three nodes: main done in $((SECONDS - start)) s"
+}
+
+case_failover() {
+  local seconds=6 slots=8 deadline_ms=1000
+  nats_start
+  cat >"$tmp/failover.yaml" <<YAML
+# written by tests/integration/nats/nats_test.sh (failover)
+app: failover
+programs:
+  - name: quoter
+    wasm: quoter.wasm
+    role: main
+    args: ["$seconds", "$slots", "$deadline_ms"]
+  - name: pricing
+    wasm: pricing.wasm
+    role: server
+    replicas: 2
+YAML
+  write_app "$tmp/app/app.yaml" "$tmp/failover.yaml" "$quoter" "deploy:
+  nats:
+    url: @URL@
+  nodes:
+    - name: a
+      programs: [quoter]
+    - name: b
+      programs: [pricing]
+    - name: c
+      programs: [pricing]"
+  ln -sf "$shop/pricing.wasm" "$tmp/app/pricing.wasm"
+  node_start b run "$tmp/app/app.yaml" --node b
+  node_start c run "$tmp/app/app.yaml" --node c
+  local start=$SECONDS
+  node_start a run "$tmp/app/app.yaml" --node a
+  # Mid-workload: two full seconds served by both nodes, then c dies.
+  if wait_for_line a 'quoter: second 2:' 30; then
+    node_kill c KILL
+    echo "killed node c at $((SECONDS - start)) s"
+    strip_times <"$tmp/a.raw" >"$tmp/a.at_kill"
+  fi
+  node_wait a $((seconds + 20))
+  local took=$((SECONDS - start))
+  expect_rc a 0
+  expect_match a '^INFO  quoter\[0\] quoter: done: [1-9][0-9]* ok, 0 wrong, '
+  # Before the kill all four replicas answered; in the last second only
+  # b's two.
+  grep -E 'quoter: second [0-9]+:' "$tmp/a.at_kill" | tail -1 >"$tmp/before"
+  if grep -q ', 4 replicas answered' "$tmp/before"; then ok; else
+    fail "before the kill: want 4 replicas answering, got: $(cat "$tmp/before")"; fi
+  grep -E 'quoter: second [0-9]+:' "$tmp/a" | tail -1 >"$tmp/after"
+  if grep -q ', 2 replicas answered' "$tmp/after"; then ok; else
+    fail "after the kill: want b's 2 replicas answering, got: $(cat "$tmp/after")"; show a; fi
+  # Only calls in flight on c failed: at most one per slot.
+  local retried
+  retried=$(sed -n 's/.*quoter: done: .* \([0-9]*\) retried.*/\1/p' "$tmp/a")
+  if [ -n "$retried" ] && [ "$retried" -le "$slots" ]; then ok; else
+    fail "retried calls: want at most $slots (those in flight on c), got '$retried'"; fi
+  expect_no a 'past its deadline|WRONG'
+  # Bounded: the workload's time, one deadline for the lost calls, slack.
+  if [ "$took" -le $((seconds + 8)) ]; then ok; else
+    fail "the run took $took s, want <= $((seconds + 8)) s"; fi
+  stop_servers b
+  echo "failover: $(sed -n 's/.*quoter: done: \(.*\) stream=stdout/\1/p' "$tmp/a") in $took s"
+}
+
+case_cycle() {
+  node_start single run "$broken/cycle.yaml"
+  node_wait single 30
+  expect_rc single 4
+  nats_start
+  write_app "$tmp/app/app.yaml" "$broken/cycle.yaml" "$broken" "deploy:
+  nats:
+    url: @URL@
+  nodes:
+    - name: x
+      programs: [main, a, b, d]
+    - name: y
+      programs: [c, e]"
+  node_start x run "$tmp/app/app.yaml" --node x
+  node_start y run "$tmp/app/app.yaml" --node y
+  node_wait x 30
+  expect_rc x 4
+  node_wait y 30
+  expect_rc y 4
+  local problems='^(ERROR|FATAL) parigot '
+  for n in x y; do
+    expect_line $n "ERROR parigot cycle: a → b → c → a (a requires broken.v1.B from b, b requires broken.v1.C from c, c requires broken.v1.A from a)"
+    expect_line $n "ERROR parigot cycle: d → e → d (d requires broken.v1.E from e, e requires broken.v1.D from d)"
+    expect_same single $n "$problems"
+    expect_no $n 'startup order|all programs ready'
+  done
+}
+
+# refused NAME WHAT: node NAME was refused by the server: exit 3 (config)
+# at once, a message naming the server and the reason, nothing started.
+refused() {
+  node_wait "$1" 20
+  expect_rc "$1" 3
+  expect_match "$1" "^ERROR parigot .*cannot connect to ${nats_url//./\\.}: .*$2"
+  expect_no "$1" 'startup order|all programs ready'
+}
+
+# auth_case SERVER_ARGS GOOD_CREDS BAD_CREDS: with the right credentials
+# the shop runs on one node over NATS; with wrong ones, or none, the node
+# is refused.
+auth_case() {
+  local server_args=$1 good=$2 bad=$3
+  nats_start $server_args
+  local head="deploy:
+  nats:
+    url: @URL@" nodes="
+  nodes:
+    - name: solo
+      programs: [main, checkout, cart, inventory, pricing]"
+  write_app "$tmp/good/app.yaml" "$shop/app.yaml" "$shop" "$head$good$nodes"
+  write_app "$tmp/bad/app.yaml" "$shop/app.yaml" "$shop" "$head$bad$nodes"
+  write_app "$tmp/none/app.yaml" "$shop/app.yaml" "$shop" "$head$nodes"
+  node_start good run "$tmp/good/app.yaml" --node solo
+  node_wait good 60
+  expect_rc good 0
+  expect_line good "INFO  main[0] shop: all answers correct stream=stdout"
+  node_start bad run "$tmp/bad/app.yaml" --node solo
+  refused bad '[Aa]uthorization [Vv]iolation'
+  node_start none run "$tmp/none/app.yaml" --node solo
+  refused none '[Aa]uthorization [Vv]iolation'
+}
+
+case $current in
+shop) case_shop ;;
+failover) case_failover ;;
+cycle) case_cycle ;;
+auth)
+  auth_case "--user parigot --pass s3cret" "
+    user: parigot
+    password: s3cret" "
+    user: parigot
+    password: wrong"
+  ;;
+token)
+  auth_case "--auth t0ken-of-the-app" "
+    token: t0ken-of-the-app" "
+    token: not-the-token"
+  ;;
+*) echo "nats_test.sh: unknown case '$current'" >&2; exit 2 ;;
+esac
+finish
