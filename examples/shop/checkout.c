@@ -20,8 +20,8 @@ static void start_quotes(const shop_v1_Item *items, size_t n,
   for (size_t i = 0; i < n; i++) {
     shop_v1_QuoteRequest q = {(shop_v1_Item *)&items[i]};
     /* a start that fails leaves calls[i] FAILED: finish reports it */
-    parigot_call_start(&pricing, &shop_v1_PricingService_desc, 0 /* Quote */,
-                       &q, &calls[i]);
+    parigot_call_start(&pricing, &shop_v1_PricingService_desc,
+                       shop_v1_PricingService_Quote_INDEX, &q, &calls[i]);
   }
 }
 

@@ -47,9 +47,14 @@ void gen_emit_service_decls(gen_ctx *ctx, const gen_file_desc *file,
   char *full = full_service_name(file, s);
   gen_buf_printf(out, "/* service %s */\n#define %s_NAME \"%s\"\n", full, c,
                  full);
-  for (size_t i = 0; i < s->n_method; i++)
+  for (size_t i = 0; i < s->n_method; i++) {
     gen_buf_printf(out, "#define %s_%s_PATH \"/%s/%s\"\n", c,
                    s->method[i]->name, full, s->method[i]->name);
+    /* The method's position in the service descriptor's methods, for
+     * generic callers such as the SDK's fan-out (parigot_call_start). */
+    gen_buf_printf(out, "#define %s_%s_INDEX %zu\n", c, s->method[i]->name,
+                   i);
+  }
   gen_buf_printf(out, "extern const pg_service_desc %s_desc;\n\n", c);
   gen_buf_printf(out,
       "/* Client stubs: encode *req into `arena`, call through `client`,\n"
@@ -84,6 +89,19 @@ void gen_emit_service_decls(gen_ctx *ctx, const gen_file_desc *file,
       "int %s_dispatch(const %s_handlers *handlers, void *ctx,\n"
       "    const char *method, const uint8_t *req, size_t req_len,\n"
       "    pg_buf *reply, const char **errmsg);\n\n", c, c);
+  /* The same with an untyped handlers pointer: code that registers
+   * skeletons generically (the SDK's parigot_export) stores one function
+   * type for every service; calling the typed function through a cast
+   * pointer would be undefined behaviour in C. */
+  gen_buf_printf(out,
+      "/* %s_dispatch for generic callers: `handlers` is a\n"
+      " * const %s_handlers *. */\n"
+      "static inline int %s_dispatch_any(const void *handlers, void *ctx,\n"
+      "    const char *method, const uint8_t *req, size_t req_len,\n"
+      "    pg_buf *reply, const char **errmsg) {\n"
+      "  return %s_dispatch((const %s_handlers *)handlers, ctx, method, req,\n"
+      "      req_len, reply, errmsg);\n"
+      "}\n\n", c, c, c, c, c);
   free(c);
   free(full);
 }

@@ -58,8 +58,8 @@ typedef int (*parigot_dispatch_fn)(const void *handlers, void *ctx,
  * Declares that this program implements `service` and registers the
  * skeleton that parigot_serve() routes its calls to.
  *   service   the generated pkg_Service_desc (borrowed, static)
- *   dispatch  the generated pkg_Service_dispatch, cast (PARIGOT_EXPORT
- *             does the cast and checks the handlers' type)
+ *   dispatch  the generated pkg_Service_dispatch_any (PARIGOT_EXPORT
+ *             passes it and checks the handlers' type)
  *   handlers  the program's pkg_Service_handlers (borrowed for the life of
  *             the program)
  *   ctx       passed to every handler (borrowed, may be NULL)
@@ -75,7 +75,7 @@ int parigot_export(const pg_service_desc *service, parigot_dispatch_fn dispatch,
  * `const prefix_handlers *` (a compile-time check). */
 #define PARIGOT_EXPORT(prefix, handlers, ctx)                                 \
   parigot_export(&prefix##_desc,                                              \
-                 (parigot_dispatch_fn)(void (*)(void))prefix##_dispatch,      \
+                 prefix##_dispatch_any,                                       \
                  (const prefix##_handlers *){(handlers)}, (ctx))
 
 /* Ends the declarations and blocks until everything this program requires
