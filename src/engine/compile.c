@@ -102,6 +102,7 @@ typedef struct compiler {
   /* The value instruction emitted last (for retargeting/fusing). */
   size_t last_start, last_end;
   pg_op last_op;
+  size_t copy_start, copy_end; /* the last lone copy, for copy2 */
   /* The value instruction right before it, when nothing came between. */
   bool prev_valid;
   size_t prev_start;
@@ -224,10 +225,27 @@ static void note_value_op(compiler *c, pg_op op, size_t start) {
   c->last_op = op;
 }
 
+/* d = a. Two copies in a row (local shuffles, values moved to a label)
+ * become one copy2: one dispatch instead of two, same order. */
+static void emit_copy(compiler *c, int64_t d, int64_t a) {
+  if (c->dead || c->status != PG_OK) return;
+  if (c->copy_end == c->ncode &&
+      grow(c, (void **)&c->code, &c->codecap, c->ncode + 2, sizeof(pg_word))) {
+    c->code[c->copy_start].op = c->handlers[PG_OP_copy2];
+    c->code[c->ncode++].i = d;
+    c->code[c->ncode++].i = a;
+    c->copy_end = NO_POS;
+    return;
+  }
+  c->copy_start = EMIT(c, PG_OP_copy, d, a);
+  c->copy_end = c->copy_start == NO_POS ? NO_POS : c->ncode;
+}
+
 /* A branch target is placed here: the previous instruction can no longer
  * be rewritten, since another path arrives after it. */
 static void mark_label(compiler *c) {
   c->last_end = NO_POS;
+  c->copy_end = NO_POS;
   c->prev_valid = false;
 }
 
@@ -336,7 +354,7 @@ static int64_t src_slot(compiler *c, const vval *v, size_t h) {
 static void materialize(compiler *c, size_t i) {
   vval *v = &c->vs[i];
   if (v->kind == V_LOCAL) {
-    EMIT(c, PG_OP_copy, c->base + (int64_t)i, v->local);
+    emit_copy(c, c->base + (int64_t)i, v->local);
     c->local_refs[v->local]--;
     c->nlocal_refs--;
   } else if (v->kind == V_CONST) {
@@ -420,11 +438,11 @@ static void emit_label_copies(compiler *c, uint32_t h, uint32_t n) {
     const vval *v = &c->vs[idx];
     int64_t dst = c->base + h + i;
     if (v->kind == V_LOCAL)
-      EMIT(c, PG_OP_copy, dst, v->local);
+      emit_copy(c, dst, v->local);
     else if (v->kind == V_CONST)
       EMIT(c, PG_OP_const, dst, (int64_t)v->imm);
     else if (idx != h + i)
-      EMIT(c, PG_OP_copy, dst, c->base + (int64_t)idx);
+      emit_copy(c, dst, c->base + (int64_t)idx);
   }
 }
 
@@ -473,7 +491,7 @@ static void emit_return(compiler *c, uint32_t n) {
     if (v->kind == V_CONST)
       EMIT(c, PG_OP_const, i, (int64_t)v->imm);
     else if (c->base + (int64_t)idx != i)
-      EMIT(c, PG_OP_copy, i, c->base + (int64_t)idx);
+      emit_copy(c, i, c->base + (int64_t)idx);
   }
   EMIT0(c, PG_OP_ret);
 }
@@ -879,7 +897,7 @@ static bool op_local_set(compiler *c, bool tee) {
     } else if (v.kind == V_CONST) {
       EMIT(c, PG_OP_const, x, (int64_t)v.imm);
     } else {
-      EMIT(c, PG_OP_copy, x, src_slot(c, &v, h));
+      emit_copy(c, x, src_slot(c, &v, h));
     }
   }
   if (!tee) return true;
@@ -1347,15 +1365,15 @@ static const numop NUMOPS[0xC5 - 0x45] = {
     U_(f32_abs, F32, F32), U_(f32_neg, F32, F32), U_(f32_ceil, F32, F32),
     U_(f32_floor, F32, F32), U_(f32_trunc, F32, F32),
     U_(f32_nearest, F32, F32), U_(f32_sqrt, F32, F32),
-    B_(f32_add, F32, F32), B_(f32_sub, F32, F32), B_(f32_mul, F32, F32),
-    B_(f32_div, F32, F32), B_(f32_min, F32, F32), B_(f32_max, F32, F32),
+    BI_(f32_add, F32, F32), BI_(f32_sub, F32, F32), BI_(f32_mul, F32, F32),
+    BI_(f32_div, F32, F32), B_(f32_min, F32, F32), B_(f32_max, F32, F32),
     B_(f32_copysign, F32, F32),
     /* 0x99 */
     U_(f64_abs, F64, F64), U_(f64_neg, F64, F64), U_(f64_ceil, F64, F64),
     U_(f64_floor, F64, F64), U_(f64_trunc, F64, F64),
     U_(f64_nearest, F64, F64), U_(f64_sqrt, F64, F64),
-    B_(f64_add, F64, F64), B_(f64_sub, F64, F64), B_(f64_mul, F64, F64),
-    B_(f64_div, F64, F64), B_(f64_min, F64, F64), B_(f64_max, F64, F64),
+    BI_(f64_add, F64, F64), BI_(f64_sub, F64, F64), BI_(f64_mul, F64, F64),
+    BI_(f64_div, F64, F64), B_(f64_min, F64, F64), B_(f64_max, F64, F64),
     B_(f64_copysign, F64, F64),
     /* 0xA7 */
     U_(i32_wrap_i64, I64, I32), U_(i32_trunc_f32_s, F32, I32),
@@ -1416,7 +1434,8 @@ static bool op_binary(compiler *c, const numop *no) {
     if (no->imm_op && b.kind == V_CONST) {
       int64_t sa = src_slot(c, &a, h);
       EMIT_VALUE(c, (pg_op)no->imm_op, dst, sa, (int64_t)b.imm);
-    } else if (no->imm_op && a.kind == V_CONST) {
+    } else if (no->imm_op && a.kind == V_CONST &&
+               (no->in == PG_I32 || no->in == PG_I64)) {
       pg_op first = no->in == PG_I32 ? PG_OP_i32_eq : PG_OP_i64_eq;
       pg_op first_imm = no->in == PG_I32 ? PG_OP_i32_eq_imm : PG_OP_i64_eq_imm;
       int sw = swapped_index((int)(no->op - first));
@@ -1671,7 +1690,7 @@ static pg_status compile_function(const pg_module *m, uint32_t i,
                                   const void *const *handlers, pg_err *err) {
   compiler c = {.m = m, .fd = &m->defined[i], .handlers = handlers,
                 .err = err, .func_index = m->nfunc_imports + i,
-                .last_end = NO_POS};
+                .last_end = NO_POS, .copy_end = NO_POS};
   const pg_functype *ft = &m->types[c.fd->type_index];
   c.op_offset = c.fd->body_offset;
   if (setup(&c, ft) && run_body(&c)) {

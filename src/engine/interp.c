@@ -330,6 +330,11 @@ op_copy:
   S(1) = S(2);
   ADV(copy);
 
+op_copy2:
+  S(1) = S(2);
+  S(3) = S(4);
+  ADV(copy2);
+
 op_const:
   S(1) = pc[2].u;
   ADV(const);
@@ -672,20 +677,31 @@ op_ref_func:
   BIN(f64_gt, F64, SET_I32, a > b)
   BIN(f64_le, F64, SET_I32, a <= b)
   BIN(f64_ge, F64, SET_I32, a >= b)
-  BIN(f32_add, F32, SET_F32, a + b)
-  BIN(f32_sub, F32, SET_F32, a - b)
-  BIN(f32_mul, F32, SET_F32, a * b)
-  BIN(f32_div, F32, SET_F32, a / b)
   BIN(f32_min, F32, SET_F32, pg_f32_min(a, b))
   BIN(f32_max, F32, SET_F32, pg_f32_max(a, b))
   BIN(f32_copysign, F32, SET_F32, pg_f32_copysign(a, b))
-  BIN(f64_add, F64, SET_F64, a + b)
-  BIN(f64_sub, F64, SET_F64, a - b)
-  BIN(f64_mul, F64, SET_F64, a * b)
-  BIN(f64_div, F64, SET_F64, a / b)
   BIN(f64_min, F64, SET_F64, pg_f64_min(a, b))
   BIN(f64_max, F64, SET_F64, pg_f64_max(a, b))
   BIN(f64_copysign, F64, SET_F64, pg_f64_copysign(a, b))
+
+/* Float arithmetic with a register or an immediate (bits) right operand. */
+#define FBIN(name, get, set, frombits, expr)                                \
+  BIN(name, get, set, expr)                                                 \
+  op_##name##_imm : {                                                       \
+    __auto_type a = get(2);                                                 \
+    __auto_type b = frombits(pc[3].u);                                      \
+    set(1, (expr));                                                         \
+    ADV(name##_imm);                                                        \
+  }
+#define F32_IMM(u) pg_f32_from_bits((uint32_t)(u))
+  FBIN(f32_add, F32, SET_F32, F32_IMM, a + b)
+  FBIN(f32_sub, F32, SET_F32, F32_IMM, a - b)
+  FBIN(f32_mul, F32, SET_F32, F32_IMM, a * b)
+  FBIN(f32_div, F32, SET_F32, F32_IMM, a / b)
+  FBIN(f64_add, F64, SET_F64, pg_f64_from_bits, a + b)
+  FBIN(f64_sub, F64, SET_F64, pg_f64_from_bits, a - b)
+  FBIN(f64_mul, F64, SET_F64, pg_f64_from_bits, a * b)
+  FBIN(f64_div, F64, SET_F64, pg_f64_from_bits, a / b)
 
   /* ---- fused compare-and-branch: off cost a b|imm ---------------------- */
 #define BRC(T, name, ctype, expr)                                           \

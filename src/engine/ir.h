@@ -72,6 +72,7 @@ struct pg_fcode {
   XX(call_wasm, 3)    /* fidx base fcode: a defined function of this module */ \
   XX(call_indirect, 4) /* table sig base x */                                \
   XX(copy, 2)         /* d a */                                              \
+  XX(copy2, 4)        /* d1 a1 d2 a2: two copies, in that order */           \
   XX(const, 2)        /* d imm */                                            \
   XX(select, 4)       /* d a b c: d = c (i32) ? a : b */                     \
   XX(select64, 4)     /* d a b c: d = c (64 bits) != 0 ? a : b */            \
@@ -154,9 +155,14 @@ struct pg_fcode {
   YY(i64_div_s) YY(i64_div_u) YY(i64_rem_s) YY(i64_rem_u)                  \
   YY(f32_eq) YY(f32_ne) YY(f32_lt) YY(f32_gt) YY(f32_le) YY(f32_ge)         \
   YY(f64_eq) YY(f64_ne) YY(f64_lt) YY(f64_gt) YY(f64_le) YY(f64_ge)         \
-  YY(f32_add) YY(f32_sub) YY(f32_mul) YY(f32_div) YY(f32_min) YY(f32_max)   \
-  YY(f32_copysign) YY(f64_add) YY(f64_sub) YY(f64_mul) YY(f64_div)          \
+  YY(f32_min) YY(f32_max) YY(f32_copysign)                                  \
   YY(f64_min) YY(f64_max) YY(f64_copysign)
+
+/* Float arithmetic that also exists with a constant right operand
+ * (`name_imm`: d a imm, the imm being the constant's bits). */
+#define PG_OP_LIST_FLOAT_IMM(YY)                                            \
+  YY(f32_add) YY(f32_sub) YY(f32_mul) YY(f32_div)                           \
+  YY(f64_add) YY(f64_sub) YY(f64_mul) YY(f64_div)
 
 /* Integer comparisons fused with br_if/if: `brc_<cmp>` off cost a b and
  * `brc_<cmp>_imm` off cost a imm branch when the comparison holds (an
@@ -183,6 +189,8 @@ struct pg_fcode {
   PG_OP_LIST_INT_IMM(PG_OP_BIN_IMM_, i32)                                   \
   PG_OP_LIST_INT_IMM(PG_OP_BIN_IMM_, i64)                                   \
   PG_OP_LIST_BINARY_ONLY(PG_OP_BIN_)                                        \
+  PG_OP_LIST_FLOAT_IMM(PG_OP_BIN_)                                          \
+  PG_OP_LIST_FLOAT_IMM(PG_OP_BIN_IMM_)                                      \
   PG_OP_LIST_CMP(PG_OP_BRC_, i32)                                           \
   PG_OP_LIST_CMP(PG_OP_BRC_IMM_, i32)                                       \
   PG_OP_LIST_CMP(PG_OP_BRC_, i64)                                           \
