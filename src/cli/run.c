@@ -124,16 +124,42 @@ static void run_usage(FILE *out) {
           "cycles), releases the programs in dependency order and serves\n"
           "their calls until every main program has exited (or SIGINT or\n"
           "SIGTERM). Everything goes to one log on stderr.\n"
+          "With --node, this process is one node of a deployment: it runs\n"
+          "that node's programs and calls the others over NATS.\n"
           "\n"
           "options:\n");
   pg__cli_kernel_options_help(out);
-  fprintf(out, "  -h, --help            show this help\n\n");
+  fprintf(out,
+          "  --node NAME           run only the programs that app.yaml's\n"
+          "                        deploy section places on node NAME and\n"
+          "                        reach the others over NATS\n"
+          "  -h, --help            show this help\n\n");
   pg__cli_exit_codes_help(out);
 }
 
 static int usage_error(void) {
   fprintf(stderr, "\n");
   run_usage(stderr);
+  return PG_EXIT_USAGE;
+}
+
+/* --node NAME: the app must have a deploy section naming that node.
+ * Returns PG_EXIT_OK, or prints why and returns PG_EXIT_USAGE. */
+static int check_node(const char *path, const pg_app_config *app,
+                      const char *node) {
+  if (!node || pg_app_config_node(app, node)) return PG_EXIT_OK;
+  if (!app->deploy) {
+    fprintf(stderr,
+            "parigot: --node %s: %s has no deploy section (nodes and NATS; "
+            "see docs/deploy.md)\n",
+            node, path);
+    return PG_EXIT_USAGE;
+  }
+  fprintf(stderr, "parigot: --node: %s has no node '%s' (it has: ", path,
+          node);
+  for (size_t i = 0; i < app->deploy->nnodes; i++)
+    fprintf(stderr, "%s%s", i ? ", " : "", app->deploy->nodes[i].name);
+  fprintf(stderr, ")\n");
   return PG_EXIT_USAGE;
 }
 
@@ -151,6 +177,9 @@ static int parse_run_args(int argc, char **argv, pg_kernel_options *opts,
       } else if (!strcmp(arg, "--")) {
         options_done = true;
         i++;
+      } else if (pg__cli_option(argc, argv, &i, "--node", &opts->node,
+                                &bad)) {
+        continue;
       } else if (!pg__cli_kernel_option(argc, argv, &i, opts, &bad)) {
         fprintf(stderr, "parigot run: unknown option '%s'\n", arg);
         bad = true;
@@ -180,7 +209,8 @@ int pg__cli_run(int argc, char **argv) {
   pg_app_config *app = NULL;
   code = pg__cli_load_app(app_path, &opts, &app);
   if (code != PG_EXIT_OK) return code;
-  code = pg_kernel_run(app, &opts);
+  code = check_node(app_path, app, opts.node);
+  if (code == PG_EXIT_OK) code = pg_kernel_run(app, &opts);
   pg_app_config_free(app);
   return code;
 }

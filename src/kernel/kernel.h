@@ -35,6 +35,8 @@ typedef enum pg_graph_format { PG_GRAPH_TEXT, PG_GRAPH_DOT } pg_graph_format;
 
 typedef struct pg_kernel_options {
   const char *only;    /* run only what this program needs; NULL = all */
+  const char *node;    /* deploy: run this node's programs and reach the
+                          others over NATS; NULL = one process (all) */
   bool deterministic;  /* fixed schedule, clock and random bytes */
   uint64_t seed;       /* for --deterministic's random bytes */
   pg_log_format log_format;
