@@ -30,6 +30,7 @@
 #ifndef PG_KERNEL_CLUSTER_H
 #define PG_KERNEL_CLUSTER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -140,5 +141,78 @@ int pg_cluster_view_graph_nodes(pg_cluster_view *v, pg_graph_node *nodes);
 /* ready.<program>.<node> is present for some node of the program. */
 bool pg_cluster_view_ready_somewhere(const pg_cluster_view *v,
                                      size_t program);
+
+/* ---- the NATS side (cluster.c) ------------------------------------------- */
+
+typedef struct __natsConnection natsConnection;
+typedef struct pg_cluster pg_cluster;
+
+/* The log stream's name for an app: "PARIGOT_LOG_" + the name sanitized as
+ * for buckets. Its subjects are "parigot.<app>.log.>". */
+void pg_cluster_log_stream_name(const char *app, char *out, size_t cap);
+
+/* Binds (creating them when absent) the bucket parigot_<app> and the log
+ * stream on nc (borrowed; must outlive the cluster). `wake` is called from
+ * the watcher thread whenever bucket changes are queued (and once a second
+ * while ticks are on); it must only post to the event loop's inbox.
+ * app and node are copied. Returns 0, or -1 with the reason in err. */
+int pg_cluster_open(pg_cluster **out, natsConnection *nc, const char *app,
+                    const char *node, void (*wake)(void *ctx), void *wake_ctx,
+                    char *err, size_t errlen);
+/* Stops the watcher, flushes published lines (up to 2 s) and frees; nc is
+ * left open. Accepts NULL. */
+void pg_cluster_close(pg_cluster *c);
+
+/* Synchronous bucket writes (JetStream API, up to a few seconds when NATS
+ * is unreachable). 0, or -1 with the reason in err. */
+int pg_cluster_put(pg_cluster *c, const char *key, const char *value,
+                   size_t len, char *err, size_t errlen);
+int pg_cluster_delete(pg_cluster *c, const char *key, char *err,
+                      size_t errlen);
+
+/* Starts the watcher thread over every key of the bucket: first the
+ * current values, then every change. 0, or -1 with the reason. */
+int pg_cluster_watch(pg_cluster *c, char *err, size_t errlen);
+/* While on, the watcher also wakes the loop once a second. */
+void pg_cluster_ticks(pg_cluster *c, bool on);
+
+/* Hands every queued change to fn (on the calling thread, the event loop)
+ * in the order the watcher received them; returns how many. value is NULL
+ * for deletes and purges; key and value are borrowed for the call. */
+size_t pg_cluster_drain(pg_cluster *c,
+                        void (*fn)(void *ctx, const char *key,
+                                   const char *value, size_t len,
+                                   bool deleted),
+                        void *ctx);
+/* The watcher has delivered the bucket's values as they were when it
+ * started (later ones are changes). */
+bool pg_cluster_caught_up(pg_cluster *c);
+
+/* A pg_log_sink (log.h): publishes the line on parigot.<app>.log.<node>.
+ * ctx is the pg_cluster. */
+void pg_cluster_log_sink(void *ctx, const char *json, size_t len);
+
+/* ---- reading the deployment log (`parigot logs`) ------------------------- */
+
+struct pg_logrec;
+typedef struct pg_cluster_logs_options {
+  bool follow;        /* keep printing new lines until *stop */
+  unsigned window_ms; /* follow: hold a line this long for late, earlier
+                         lines of other nodes */
+  const atomic_bool *stop; /* borrowed; may be NULL without follow */
+  /* Each line, in time order (node, then the node's order, on ties). */
+  void (*emit)(void *ctx, const struct pg_logrec *r);
+  /* A message that is not a published log line (subject, why). */
+  void (*bad_line)(void *ctx, const char *subject, const char *why);
+  void *ctx;
+} pg_cluster_logs_options;
+
+/* Reads the app's log stream from its start on nc (borrowed) and hands
+ * every line to o->emit in time order; without follow it returns once the
+ * stream is read. 0, or -1 with the reason in err (no stream yet: "app X
+ * has no log stream ..."). */
+int pg_cluster_logs(natsConnection *nc, const char *app,
+                    const pg_cluster_logs_options *o, char *err,
+                    size_t errlen);
 
 #endif /* PG_KERNEL_CLUSTER_H */
