@@ -527,12 +527,16 @@ int pg_transport_send(pg_transport *t, const pg_transport_call *c,
   char subject[PG_WIRE_SUBJECT_MAX], reply[PG_WIRE_INBOX_LEN + 16];
   char method[256];
   if (pg_wire_subject_svc(subject, sizeof subject, t->app, c->service,
-                          c->service_len) < 0)
-    return set_err(err, errlen, "service name '%.*s' cannot be a NATS subject",
-                   (int)c->service_len, c->service);
-  if (!method_ok(c->method, c->method_len))
-    return set_err(err, errlen, "method name '%.*s' cannot travel over NATS",
-                   (int)c->method_len, c->method);
+                          c->service_len) < 0) {
+    set_err(err, errlen, "service name '%.*s' cannot be a NATS subject",
+            (int)c->service_len, c->service);
+    return PG_TRANSPORT_BAD_NAME;
+  }
+  if (!method_ok(c->method, c->method_len)) {
+    set_err(err, errlen, "method name '%.*s' cannot travel over NATS",
+            (int)c->method_len, c->method);
+    return PG_TRANSPORT_BAD_NAME;
+  }
   memcpy(method, c->method, c->method_len);
   method[c->method_len] = '\0';
   snprintf(reply, sizeof reply, "%s.%u", t->inbox, c->call_id);
@@ -542,9 +546,10 @@ int pg_transport_send(pg_transport *t, const pg_transport_call *c,
   if (s == NATS_OK) s = set_request_headers(m, c, method);
   if (s == NATS_OK) s = natsConnection_PublishMsg(t->nc, m);
   natsMsg_Destroy(m);
-  if (s != NATS_OK)
-    return set_err(err, errlen, "nats: cannot send the request: %s",
-                   last_error(s));
+  if (s != NATS_OK) {
+    set_err(err, errlen, "nats: cannot send the request: %s", last_error(s));
+    return PG_TRANSPORT_FAILED;
+  }
   return 0;
 }
 

@@ -141,9 +141,11 @@ typedef struct pg_transport_call {
 } pg_transport_call;
 
 /* Publishes the request; the reply (or NATS's "no responders") arrives
- * later through callbacks.reply. Returns 0, or -1 with the reason in err
- * (a service or method name NATS cannot carry, a closed connection, a
- * payload over the server's limit). */
+ * later through callbacks.reply. Returns 0; PG_TRANSPORT_BAD_NAME when
+ * the service or method name cannot travel over NATS (the caller's
+ * fault); or PG_TRANSPORT_FAILED (a closed connection, a payload over the
+ * server's limit). Either failure writes the reason to err. */
+enum { PG_TRANSPORT_FAILED = -1, PG_TRANSPORT_BAD_NAME = -2 };
 int pg_transport_send(pg_transport *t, const pg_transport_call *call,
                          char *err, size_t errlen);
 

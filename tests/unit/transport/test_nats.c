@@ -358,13 +358,13 @@ static void test_names_nats_cannot_carry(void) {
   pg_transport_call c = {.service = "demo.v1.Echo", .service_len = 12,
                          .method = "Say\r\nX: y", .method_len = 9,
                          .call_id = 1, .deadline_ms = 10};
-  ASSERT_EQ(pg_transport_send(a.t, &c, err, sizeof err), -1);
+  ASSERT_EQ(pg_transport_send(a.t, &c, err, sizeof err), PG_TRANSPORT_BAD_NAME);
   ASSERT_STR_EQ(err, "method name 'Say\r\nX: y' cannot travel over NATS");
   c.method = "Say";
   c.method_len = 3;
   c.service = "demo.*";
   c.service_len = 6;
-  ASSERT_EQ(pg_transport_send(a.t, &c, err, sizeof err), -1);
+  ASSERT_EQ(pg_transport_send(a.t, &c, err, sizeof err), PG_TRANSPORT_BAD_NAME);
   ASSERT_STR_EQ(err, "service name 'demo.*' cannot be a NATS subject");
   node_close(&a);
 }
