@@ -1,5 +1,5 @@
 /*
- * remote.h: what the kernel's deployment over NATS (remote.c) offers
+ * remote.h: what the kernel's deployment over NATS (remote.c, deploy.c) offers
  * outside the kernel: turning app.yaml's deploy.nats into libnats
  * connection options, for commands that talk to a deployment without
  * running programs (`parigot logs`). The kernel's own hooks are in
