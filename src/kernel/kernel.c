@@ -110,10 +110,16 @@ static int load_and_declare(pg__kernel *k) {
   int rc = pg__programs_load(k);
   if (rc) return rc;
   k->phase = PG__PHASE_DECLARE;
+  /* Replica 0 of every program first, so each unlinkable module is named
+   * once; no _start runs unless all of them instantiate. */
   for (size_t i = 0; i < k->nprograms; i++)
-    for (uint32_t j = 0; j < k->programs[i].nreplicas; j++)
+    if (pg__replica_start(k, &k->programs[i].replicas[0]) != 0)
+      rc = PG_EXIT_CONFIG;
+  for (size_t i = 0; i < k->nprograms && rc == 0; i++)
+    for (uint32_t j = 1; j < k->programs[i].nreplicas && rc == 0; j++)
       if (pg__replica_start(k, &k->programs[i].replicas[j]) != 0)
-        return PG_EXIT_CONFIG;
+        rc = PG_EXIT_CONFIG;
+  if (rc) return rc;
   pg__loop(k, declared_all);
   return k->interrupted ? PG_EXIT_INTERRUPTED : 0;
 }

@@ -83,6 +83,8 @@ int pg__programs_load(pg__kernel *k) {
     p->needed = true;
     if (init_replicas(k, p) != 0) return PG_EXIT_CONFIG;
   }
+  /* Every module is tried, so one run lists every bad file. */
+  int rc = 0;
   for (size_t i = 0; i < k->nprograms; i++) {
     pg__program *p = &k->programs[i];
     char err[512] = "";
@@ -96,10 +98,10 @@ int pg__programs_load(pg__kernel *k) {
       pg_log_emitf(k->log, PG_LOG_ERROR, "parigot", -1,
                    "program %s: cannot load %s: %s", p->cfg->name,
                    p->cfg->wasm_path, err);
-      return PG_EXIT_CONFIG;
+      rc = PG_EXIT_CONFIG;
     }
   }
-  return 0;
+  return rc;
 }
 
 /* ---- WASI hooks --------------------------------------------------------- */

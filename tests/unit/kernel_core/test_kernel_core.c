@@ -332,9 +332,14 @@ static void test_missing_wasm_is_config_error(void) {
   test_app t;
   app_init(&t, "nofile");
   add(&t, "ghost", "/nonexistent/ghost.wasm", PG_ROLE_MAIN);
+  add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  add(&t, "ghost2", "/nonexistent/ghost2.wasm", PG_ROLE_SERVER);
   char *log = NULL;
   ASSERT_EQ(run(&t, false, 0, NULL, &log), PG_EXIT_CONFIG);
+  /* Every bad module is named, and nothing ran. */
   ASSERT_STR_CONTAINS(log, "program ghost: cannot load /nonexistent/ghost.wasm");
+  ASSERT_STR_CONTAINS(log, "program ghost2: cannot load /nonexistent/ghost2.wasm");
+  ASSERT_EQ(count(log, "echo[0]"), 0);
   free(log);
 }
 
