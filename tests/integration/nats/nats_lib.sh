@@ -92,11 +92,10 @@ nats_start() {
 
 # answers_on PORT: a NATS server greets with INFO on connect.
 answers_on() {
-  local line
-  exec 9<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
-  read -r -t 2 line <&9
-  exec 9<&- 9>&-
-  [ "${line#INFO}" != "$line" ]
+  (
+    exec 9<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    read -r -t 2 line <&9 && [ "${line#INFO}" != "$line" ]
+  ) 2>/dev/null
 }
 
 write_app() {
