@@ -14,6 +14,7 @@
 #ifndef PARIGOT_WASI_H
 #define PARIGOT_WASI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,13 @@ typedef struct pg_wasi_config {
    * way); fd is 1 or 2, bytes borrowed for the call. The two fds then look
    * like a terminal to the guest, so wasi-libc flushes them line by line. */
   void (*write)(void *ctx, int fd, const uint8_t *bytes, size_t len);
+  /* When set, poll_oneoff on clocks only (a guest's sleep) asks this hook
+   * first: the events are written as if the earliest clock (ns from now)
+   * had fired, and if the hook returns true poll_oneoff yields
+   * (PG_HOST_YIELD) instead of sleeping; the embedder resumes the instance
+   * with one result cell, 0 (success), once the time has passed. False:
+   * poll_oneoff waits as it would without the hook. */
+  bool (*sleep)(void *ctx, uint64_t ns);
 } pg_wasi_config;
 
 /* Creates a WASI process state from `cfg` (copied, including its strings).

@@ -397,5 +397,7 @@ void pg__block_timeout_due(pg__kernel *k, pg__replica *r) {
     pg__wait_try_finish(k, r, true);
   } else if (r->state == PG__R_BLOCK_SERVE) {
     pg__wake(k, r, PG__DEADLINE_EXCEEDED);
+  } else if (r->state == PG__R_BLOCK_SLEEP) {
+    pg__wake(k, r, 0); /* WASI ESUCCESS: the sleep is over */
   }
 }

@@ -61,7 +61,7 @@ const char *pg__code_name(int code); /* "OK", "DEADLINE_EXCEEDED", ... */
 
 typedef enum pg__timer_kind {
   PG__TIMER_CALL_DEADLINE, /* owner: pg__call */
-  PG__TIMER_BLOCK_TIMEOUT, /* owner: pg__replica blocked in wait/serve */
+  PG__TIMER_BLOCK_TIMEOUT, /* owner: pg__replica blocked in wait/serve/sleep */
   PG__TIMER_RESTART,       /* owner: pg__replica waiting to restart */
   PG__TIMER_STOP_GRACE     /* owner: pg__program being stopped */
 } pg__timer_kind;
@@ -130,6 +130,7 @@ typedef enum pg__rstate {
   PG__R_BLOCK_WAIT,   /* in wait() */
   PG__R_BLOCK_RESULT, /* in result() */
   PG__R_BLOCK_SERVE,  /* in serve(), in its program's idle list */
+  PG__R_BLOCK_SLEEP,  /* in WASI poll_oneoff on clocks (a sleep) */
   PG__R_DEAD          /* no instance: exited, trapped or stopped */
 } pg__rstate;
 

@@ -127,6 +127,18 @@ static void guest_random(void *ctx, uint8_t *buf, size_t len) {
   }
 }
 
+/* A guest's sleep suspends only its instance: a timer resumes it (on the
+ * virtual clock under --deterministic). During startup step 2 the loop
+ * ends when nothing is runnable, so there the sleep stays synchronous. */
+static bool guest_sleep(void *ctx, uint64_t ns) {
+  pg__replica *r = ctx;
+  pg__kernel *k = r->prog->k;
+  if (k->phase == PG__PHASE_DECLARE || r->state != PG__R_RUNNING) return false;
+  r->state = PG__R_BLOCK_SLEEP;
+  pg__timer_arm(k, &r->timer, PG__TIMER_BLOCK_TIMEOUT, r, pg__now(k) + ns);
+  return true;
+}
+
 /* ---- instances ---------------------------------------------------------- */
 
 static void drop_instance(pg__replica *r) {
@@ -150,7 +162,8 @@ static int make_wasi(pg__kernel *k, pg__replica *r, char *err, size_t errlen) {
   for (size_t i = 0; i < cfg->nenv; i++) envp[i] = cfg->env[i];
   pg_wasi_config wc = {.argc = (int)cfg->nargs + 1, .argv = argv,
                        .envp = envp, .stdin_fd = -1, .stdout_fd = 1,
-                       .stderr_fd = 2, .write = guest_write, .hook_ctx = r};
+                       .stderr_fd = 2, .write = guest_write,
+                       .sleep = guest_sleep, .hook_ctx = r};
   if (k->opts.deterministic) {
     wc.clock_ns = guest_clock;
     wc.random_bytes = guest_random;

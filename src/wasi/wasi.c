@@ -322,6 +322,7 @@ pg_status pg_wasi_new(pg_wasi **out, const pg_wasi_config *cfg, char *err,
   w->random_bytes = cfg->random_bytes;
   w->hook_ctx = cfg->hook_ctx;
   w->write_hook = cfg->write;
+  w->sleep_hook = cfg->sleep;
   add_stdio(w, 0, cfg->stdin_fd);
   if (w->write_hook) {
     add_hooked_stdio(w, 1);

@@ -163,6 +163,8 @@ struct pg_wasi {
   void *hook_ctx;
   /* pg_wasi_config.write: fds 1 and 2 go here when set. */
   void (*write_hook)(void *ctx, int fd, const uint8_t *bytes, size_t len);
+  /* pg_wasi_config.sleep: a clocks-only poll_oneoff may yield instead. */
+  bool (*sleep_hook)(void *ctx, uint64_t ns);
 };
 
 /* ---- helpers shared by the files ---- */

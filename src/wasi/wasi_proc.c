@@ -254,6 +254,22 @@ static uint32_t write_events(uint8_t *out, const poll_sub *subs, uint32_t n,
   return nev;
 }
 
+/* A sleep on clocks only, with a sleep hook: writes the events as if the
+ * earliest clock had fired and asks the hook to suspend the guest until
+ * then. True when the hook took it (poll_oneoff then yields). */
+static bool yield_sleep(pg_wasi *w, poll_sub *subs, uint32_t n, uint8_t *out,
+                        uint8_t *nevents) {
+  uint64_t wait = UINT64_MAX;
+  for (uint32_t i = 0; i < n; i++) {
+    if (subs[i].ready_now) return false; /* fires at once: no sleep */
+    if (subs[i].tag == EVENT_CLOCK && subs[i].wait_ns < wait)
+      wait = subs[i].wait_ns;
+  }
+  if (wait == 0 || wait == UINT64_MAX) return false;
+  pg__wasi_put32(nevents, write_events(out, subs, n, NULL, wait));
+  return w->sleep_hook(w->hook_ctx, wait);
+}
+
 PG_WASI_HOST_FN(poll_oneoff) {
   pg_wasi *w = call->env;
   uint32_t n = pg__wasi_arg32(call, 2);
@@ -275,6 +291,11 @@ PG_WASI_HOST_FN(poll_oneoff) {
     if (err) goto done;
   }
   pg__wasi_flush_out(w); /* what the guest wrote is visible while it waits */
+  if (w->sleep_hook && npfds == 0 && yield_sleep(w, subs, n, out, nevents)) {
+    free(subs);
+    free(pfds);
+    return PG_HOST_YIELD; /* the embedder resumes with ESUCCESS */
+  }
   uint64_t fired = wait_ready(w, subs, n, pfds, npfds);
   /* Memory cannot move while the host runs, so `out` is still valid. */
   pg__wasi_put32(nevents, write_events(out, subs, n, pfds, fired));

@@ -9,12 +9,14 @@
  *   exit3    - exits with code 3 right after run()
  *   trapmain - traps right after run()
  *   chaos    - 20000 random syscalls with bad arguments, then a good call
+ *   sleep    - usleep(50 ms) with a call outstanding: answered meanwhile
  *   random   - prints the clock and 8 random bytes (determinism tests)
  * Prints "FAIL line: cond" per failed check and exits 1 if any failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "guest_abi.h"
 
@@ -224,6 +226,24 @@ static void chaos(void) {
   CHECK(res.reply_len == 10 && memcmp(reply, "still here", 10) == 0);
 }
 
+/* Sleeps 50 ms while an echo call is outstanding; the server answers it
+ * meanwhile (the sleep suspends only this instance). */
+static void sleepy(void) {
+  struct timespec t0, t1;
+  uint32_t id;
+  CHECK(sys_call(echo, "Echo", 4, "zz", 2, 0, &id) == 0);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  usleep(50000);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  long ms = (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+                   (t1.tv_nsec - t0.tv_nsec) / 1000000);
+  CHECK(ms >= 50);
+  uint32_t idx = 99;
+  CHECK(sys_wait(&id, 1, 1, &idx) == 0 && idx == 0); /* answered already */
+  CHECK(sys_result(id, reply, sizeof reply, &res) == 0 && res.status == 0);
+  printf("slept %ld ms\n", ms);
+}
+
 static void randomness(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -249,6 +269,7 @@ int main(int argc, char **argv) {
   else if (strcmp(mode, "random") == 0) randomness();
   else if (strcmp(mode, "bench") == 0) bench();
   else if (strcmp(mode, "chaos") == 0) chaos();
+  else if (strcmp(mode, "sleep") == 0) sleepy();
   printf("main %s done, %d failed\n", mode, fails);
   return fails ? 1 : 0;
 }

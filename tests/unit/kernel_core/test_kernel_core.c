@@ -44,8 +44,10 @@ static pg_program_config *add(test_app *t, const char *name, const char *wasm,
 
 static char *scenario_args[][1] = {{"basic"}, {"trap"},  {"bad"},
                                    {"deadline"}, {"exit3"}, {"random"},
-                                   {"bench"}, {"trapmain"}, {"chaos"}};
-enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM, BENCH, TRAPMAIN, CHAOS };
+                                   {"bench"}, {"trapmain"}, {"chaos"},
+                                   {"sleep"}};
+enum { BASIC, TRAP, BAD, DEADLINE, EXIT3, RANDOM, BENCH, TRAPMAIN, CHAOS,
+       SLEEP };
 
 static pg_program_config *add_main(test_app *t, int scenario) {
   pg_program_config *p = add(t, "main", ECHO_MAIN_WASM, PG_ROLE_MAIN);
@@ -138,6 +140,23 @@ static void test_random_syscalls(void) {
   if (status != 0) fputs(log, stderr);
   ASSERT_EQ(status, PG_EXIT_OK);
   ASSERT_STR_CONTAINS(log, "main chaos done, 0 failed");
+  free(log);
+}
+
+static void test_sleep_yields(void) {
+  test_app t;
+  app_init(&t, "sleep");
+  add(&t, "echo", ECHO_SERVER_WASM, PG_ROLE_SERVER);
+  add_main(&t, SLEEP);
+  char *log = NULL;
+  int status = run(&t, false, 0, NULL, &log);
+  if (status != 0) fputs(log, stderr);
+  ASSERT_EQ(status, PG_EXIT_OK);
+  ASSERT_STR_CONTAINS(log, "main sleep done, 0 failed");
+  free(log);
+  /* On the virtual clock the sleep takes exactly its 50 ms. */
+  ASSERT_EQ(run(&t, true, 1, NULL, &log), PG_EXIT_OK);
+  ASSERT_STR_CONTAINS(log, "main[0] slept 50 ms");
   free(log);
 }
 
@@ -363,6 +382,7 @@ int main(int argc, char **argv) {
   PG_RUN(test_bad_pointers);
   PG_RUN(test_deadline);
   PG_RUN(test_random_syscalls);
+  PG_RUN(test_sleep_yields);
   PG_RUN(test_main_exit_code);
   PG_RUN(test_main_trap_fails_app);
   PG_RUN(test_stubborn_server_is_aborted);
