@@ -11,6 +11,9 @@
  * to each strongly connected component (Tarjan), so each elementary cycle
  * is found exactly once, rooted at its first node by name. Recursion depth
  * in both is bounded by the number of programs in the app.
+ *
+ * The printers also show a deployment's placement (the nodes each program
+ * runs on) when the caller fills pg_graph_node.placement.
  */
 #include "kernel/graph.h"
 
@@ -747,6 +750,14 @@ static void print_node_text(const pg_graph *g, const pg_graph_node *nodes,
     fprintf(out, "\n");
   }
   free(req);
+  if (node->nplacement) {
+    fprintf(out, "    %-10s", node->nplacement == 1 ? "node" : "nodes");
+    for (size_t k = 0; k < node->nplacement; k++) {
+      if (k) fprintf(out, ", ");
+      put_name(out, node->placement[k]);
+    }
+    fprintf(out, "\n");
+  }
   if (node->died_before_run) {
     fprintf(out, "    died      ");
     put_name(out, node->death_reason ? node->death_reason : "stopped");
@@ -835,6 +846,50 @@ static void print_unlinked_dot(const pg_graph *g, const pg_graph_node *nodes,
   free(req);
 }
 
+static bool same_placement(const pg_graph_node *a, const pg_graph_node *b) {
+  if (a->nplacement != b->nplacement) return false;
+  for (size_t k = 0; k < a->nplacement; k++)
+    if (strcmp(a->placement[k], b->placement[k]) != 0) return false;
+  return true;
+}
+
+/* Deployed: one cluster box per distinct set of nodes, in the order the
+ * sets first appear among the programs, holding the programs on exactly
+ * that set. Programs without a placement stay outside. */
+static void print_placed_nodes_dot(const pg_graph *g,
+                                   const pg_graph_node *nodes, FILE *out) {
+  size_t nclusters = 0;
+  for (size_t i = 0; i < g->nnodes; i++) {
+    if (!nodes[i].nplacement) {
+      print_node_dot(g, nodes, i, out);
+      continue;
+    }
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = same_placement(&nodes[j], &nodes[i]);
+    if (seen) continue;
+    fprintf(out, "  subgraph cluster_%zu {\n    label=\"%s ", nclusters++,
+            nodes[i].nplacement == 1 ? "node" : "nodes");
+    for (size_t k = 0; k < nodes[i].nplacement; k++) {
+      if (k) fprintf(out, ", ");
+      put_dot(out, nodes[i].placement[k]);
+    }
+    fprintf(out, "\";\n    style=dashed;\n    fontname=\"Helvetica\";\n");
+    for (size_t j = i; j < g->nnodes; j++)
+      if (same_placement(&nodes[j], &nodes[i])) {
+        fprintf(out, "  ");
+        print_node_dot(g, nodes, j, out);
+      }
+    fprintf(out, "  }\n");
+  }
+}
+
+static bool any_placement(const pg_graph *g, const pg_graph_node *nodes) {
+  for (size_t i = 0; i < g->nnodes; i++)
+    if (nodes[i].nplacement) return true;
+  return false;
+}
+
 void pg_graph_print_dot(const pg_graph *g, const pg_graph_node *nodes,
                         const char *app_name, FILE *out) {
   fprintf(out, "digraph \"");
@@ -842,7 +897,10 @@ void pg_graph_print_dot(const pg_graph *g, const pg_graph_node *nodes,
   fprintf(out, "\" {\n"
                "  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
                "  edge [fontname=\"Helvetica\", fontsize=10];\n");
-  for (size_t i = 0; i < g->nnodes; i++) print_node_dot(g, nodes, i, out);
+  if (any_placement(g, nodes))
+    print_placed_nodes_dot(g, nodes, out);
+  else
+    for (size_t i = 0; i < g->nnodes; i++) print_node_dot(g, nodes, i, out);
   for (size_t i = 0; i < g->nedges; i++) {
     fprintf(out, "  p%zu -> p%zu [label=\"", g->edges[i].from,
             g->edges[i].to);

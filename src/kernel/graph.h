@@ -26,6 +26,11 @@ typedef struct pg_graph_node {
    * declarations may be incomplete and the app cannot start. */
   bool died_before_run;
   const char *death_reason; /* e.g. "exited with code 3", "trapped: ..." */
+  /* Deployment only (app.yaml's deploy section): the nodes the program
+   * runs on, in placement order. The printers show them; the graph itself
+   * ignores them. NULL/0 outside a deployment. */
+  const char *const *placement;
+  size_t nplacement;
 } pg_graph_node;
 
 typedef struct pg_graph_edge {
@@ -67,10 +72,13 @@ void pg_graph_free(pg_graph *g);
 void pg_graph_closure(const pg_graph *g, size_t root, bool *needed);
 
 /* Writes the graph for people (`parigot graph`): programs with what they
- * export and require, edges, then the startup order or the problems. */
+ * export and require (and, deployed, the nodes they run on), edges, then
+ * the startup order or the problems. */
 void pg_graph_print_text(const pg_graph *g, const pg_graph_node *nodes,
                          FILE *out);
-/* Writes it as Graphviz DOT (renders with `dot -Tsvg`). */
+/* Writes it as Graphviz DOT (renders with `dot -Tsvg`). Deployed, the
+ * programs are grouped in one cluster box per node ("node b"; a program
+ * on several nodes goes in one box for that set: "nodes b, c"). */
 void pg_graph_print_dot(const pg_graph *g, const pg_graph_node *nodes,
                         const char *app_name, FILE *out);
 

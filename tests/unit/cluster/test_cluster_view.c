@@ -285,10 +285,14 @@ static void test_view_cycle_across_nodes_same_as_one_process(void) {
   const char *r1[] = {"shop.v1.Inventory"}, *e1[] = {"shop.v1.Cart"};
   const char *r2[] = {"shop.v1.Cart"}, *e2[] = {"shop.v1.Inventory"};
   const char *e3[] = {"shop.v1.Pricing"};
-  pg_graph_node nodes[] = {{"main", r0, 1, e0, 1, false, NULL},
-                           {"cart", r1, 1, e1, 1, false, NULL},
-                           {"inventory", r2, 1, e2, 1, false, NULL},
-                           {"pricing", NULL, 0, e3, 1, false, NULL}};
+  pg_graph_node nodes[] = {
+      {.name = "main", .requires = r0, .nrequires = 1, .exports = e0,
+       .nexports = 1},
+      {.name = "cart", .requires = r1, .nrequires = 1, .exports = e1,
+       .nexports = 1},
+      {.name = "inventory", .requires = r2, .nrequires = 1, .exports = e2,
+       .nexports = 1},
+      {.name = "pricing", .exports = e3, .nexports = 1}};
   pg_graph g = {0};
   ASSERT_EQ(pg_graph_build(nodes, 4, NULL, 0, &g), 0);
   ASSERT_EQ(g.nproblems, 1);
@@ -502,6 +506,64 @@ static void test_logrec_json_output_and_rejects(void) {
   }
 }
 
+/* ---- placement in the graph printers ------------------------------------------ */
+
+static char *print_placed(bool dot) {
+  static const char *const on_a_only[] = {"a"}, *const on_bc[] = {"b", "c"};
+  const char *r0[] = {"x.v1.P"}, *e1[] = {"x.v1.P"};
+  pg_graph_node nodes[] = {
+      {.name = "main", .requires = r0, .nrequires = 1,
+       .placement = on_a_only, .nplacement = 1},
+      {.name = "pricing", .exports = e1, .nexports = 1, .placement = on_bc,
+       .nplacement = 2}};
+  pg_graph g = {0};
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (pg_graph_build(nodes, 2, NULL, 0, &g) == 0) {
+    if (dot)
+      pg_graph_print_dot(&g, nodes, "shop", f);
+    else
+      pg_graph_print_text(&g, nodes, f);
+  }
+  fclose(f);
+  pg_graph_free(&g);
+  return out;
+}
+
+static void test_graph_shows_placement(void) {
+  char *text = print_placed(false);
+  ASSERT_STR_EQ(text, "programs (2):\n"
+                      "  main\n"
+                      "    requires  x.v1.P (from pricing)\n"
+                      "    node      a\n"
+                      "  pricing\n"
+                      "    exports   x.v1.P\n"
+                      "    nodes     b, c\n"
+                      "edges (1):\n"
+                      "  main → pricing  x.v1.P\n"
+                      "startup order:\n"
+                      "  1. pricing\n"
+                      "  2. main\n");
+  free(text);
+  char *dot = print_placed(true);
+  ASSERT_STR_CONTAINS(dot, "  subgraph cluster_0 {\n    label=\"node a\";\n"
+                           "    style=dashed;\n"
+                           "    fontname=\"Helvetica\";\n"
+                           "    p0 [label=\"main\\n(starts #2)\"];\n  }\n");
+  ASSERT_STR_CONTAINS(dot, "  subgraph cluster_1 {\n    label=\"nodes b, "
+                           "c\";\n");
+  ASSERT_STR_CONTAINS(dot, "  p0 -> p1 [label=\"x.v1.P\"];\n");
+  /* Graphviz accepts it, when installed. */
+  if (system("command -v dot >/dev/null 2>&1") == 0) {
+    FILE *p = popen("dot -Tsvg >/dev/null 2>&1", "w");
+    ASSERT_TRUE(p != NULL);
+    fputs(dot, p);
+    ASSERT_EQ(pclose(p), 0);
+  }
+  free(dot);
+}
+
 int main(void) {
   PG_RUN(test_json_accepts_and_rejects);
   PG_RUN(test_json_strings_and_numbers);
@@ -517,5 +579,6 @@ int main(void) {
   PG_RUN(test_log_sink_publishes_json);
   PG_RUN(test_logmerge_orders_by_time_node_seq);
   PG_RUN(test_logrec_json_output_and_rejects);
+  PG_RUN(test_graph_shows_placement);
   return PG_DONE();
 }
