@@ -83,7 +83,7 @@ programs:
     role: main
     args: [$(printf '"%s", ' "$calls" "${concurrency[@]}" | sed 's/, $//')]
 YAML
-write_app "$tmp/app/app.yaml" "$tmp/one.yaml" "$dir" "deploy:
+write_app "$tmp/apps/app/app.yaml" "$tmp/one.yaml" "$dir" "deploy:
   nats:
     url: @URL@
   nodes:
@@ -98,15 +98,20 @@ client_lines() {
   grep -q '^bench: concurrency' "$2" || bail "parigot ($1)" "$1"
 }
 
-node_start srv run "$tmp/app/app.yaml" --node srv
-node_start cli run "$tmp/app/app.yaml" --node cli
+node_start srv run "$tmp/apps/app/app.yaml" --node srv
+node_start cli run "$tmp/apps/app/app.yaml" --node cli
 node_wait cli 150
 [ "$rc" = 0 ] || bail "the parigot client node (exit $rc)" "$tmp/cli.raw"
 client_lines "$tmp/cli.raw" "$tmp/remote.out"
+# The kernel logs "program server[0] exited ..." where server ran: that
+# must be node srv, or these calls never crossed NATS.
+if grep -q 'program server\[' "$tmp/cli.raw"; then
+  bail "node cli ran the server program itself (no call crossed NATS)" "$tmp/cli.raw"
+fi
 kill -TERM "${node_pid[srv]}" 2>/dev/null
 node_wait srv 10
 
-node_start one run "$tmp/app/app.yaml"
+node_start one run "$tmp/apps/app/app.yaml"
 node_wait one 150
 [ "$rc" = 0 ] || bail "the one-process run (exit $rc)" "$tmp/one.raw"
 client_lines "$tmp/one.raw" "$tmp/local.out"

@@ -9,11 +9,14 @@
 #   failover  pricing replicas on nodes b and c; c is killed (SIGKILL)
 #             mid-workload: the workload finishes through b, only calls in
 #             flight on c fail (and are retried), none past its deadline
-#   cycle     examples/broken/cycle.yaml split over two nodes: both exit 4
-#             with exactly the problem lines of the one-process run
+#   cycle     examples/broken/cycle.yaml split over two nodes: x alone
+#             waits for y; then both exit 4 with exactly the problem lines
+#             of the one-process run
 #   auth      nats-server with user/password: right credentials run the
 #             shop, a wrong password or none is refused (exit 3, message)
 #   token     the same with a token
+#   logs      after the shop run, `parigot logs` prints the lines of all
+#             three nodes merged in time order, node/program on each
 #
 #   nats_test.sh PARIGOT BUILD CASE
 set -uo pipefail
@@ -48,12 +51,14 @@ stop_servers() {
   done
 }
 
-case_shop() {
+# run_shop_three_nodes: the shop over nodes a, b, c (c starts late); a's
+# main must give the answers of the one-process run.
+run_shop_three_nodes() {
   run_single single "$shop/app.yaml"
   expect_line single "INFO  main[0] shop: all answers correct stream=stdout"
 
   nats_start
-  write_app "$tmp/app/app.yaml" "$shop/app.yaml" "$shop" "deploy:
+  write_app "$tmp/apps/app/app.yaml" "$shop/app.yaml" "$shop" "deploy:
   nats:
     url: @URL@
   nodes:
@@ -64,10 +69,10 @@ case_shop() {
     - name: c
       programs: [pricing]"
   local start=$SECONDS
-  node_start a run "$tmp/app/app.yaml" --node a
-  node_start b run "$tmp/app/app.yaml" --node b
+  node_start a run "$tmp/apps/app/app.yaml" --node a
+  node_start b run "$tmp/apps/app/app.yaml" --node b
   sleep 1 # c starts late: a and b wait for pricing to be ready somewhere
-  node_start c run "$tmp/app/app.yaml" --node c
+  node_start c run "$tmp/apps/app/app.yaml" --node c
   node_wait a 60
   expect_rc a 0
   expect_same single a "$main_lines"
@@ -79,6 +84,30 @@ case_shop() {
   expect_no b '^[A-Z]+ +(main|checkout|pricing)\['
   expect_match c '^INFO  pricing\[[01]\] pricing replica [0-9a-f]+ quoted [1-9][0-9]* lines'
   echo "three nodes: main done in $((SECONDS - start)) s"
+}
+
+case_shop() { run_shop_three_nodes; }
+
+# After the three-node run, `parigot logs` prints every node's lines
+# merged in time order, node and program on each line.
+case_logs() {
+  run_shop_three_nodes
+  node_start logs logs "$tmp/apps/app/app.yaml"
+  node_wait logs 20
+  expect_rc logs 0
+  expect_match logs 'a/main\[0\] shop: all answers correct'
+  expect_match logs 'a/main\[0\] shop: 200 orders: '
+  expect_match logs 'b/(cart|inventory)\[0\]|b/parigot'
+  expect_match logs 'c/pricing\[[01]\] pricing replica [0-9a-f]+ quoted'
+  # main's lines in the merged stream are the lines of node a's own log.
+  sed -n 's/.* a\/main\[0\] \(shop: .*\)$/\1/p' "$tmp/logs.raw" >"$tmp/merged"
+  sed -n 's/^INFO  main\[0\] \(shop: .*\)$/\1/p' "$tmp/a" >"$tmp/own"
+  if [ -s "$tmp/own" ] && diff "$tmp/own" "$tmp/merged" >"$tmp/logs.diff"; then ok; else
+    fail "main's lines: node a's log (<) vs parigot logs (>):"; sed 's/^/  /' "$tmp/logs.diff"; fi
+  # Time order: the RFC 3339 stamps sort as text.
+  grep -oE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z' "$tmp/logs.raw" >"$tmp/stamps"
+  if [ -s "$tmp/stamps" ] && sort -c "$tmp/stamps" 2>/dev/null; then ok; else
+    fail "parigot logs: lines not in time order (or no timestamps)"; show logs; fi
 }
 
 case_failover() {
@@ -97,7 +126,7 @@ programs:
     role: server
     replicas: 2
 YAML
-  write_app "$tmp/app/app.yaml" "$tmp/failover.yaml" "$quoter" "deploy:
+  write_app "$tmp/apps/app/app.yaml" "$tmp/failover.yaml" "$quoter" "deploy:
   nats:
     url: @URL@
   nodes:
@@ -107,11 +136,11 @@ YAML
       programs: [pricing]
     - name: c
       programs: [pricing]"
-  ln -sf "$shop/pricing.wasm" "$tmp/app/pricing.wasm"
-  node_start b run "$tmp/app/app.yaml" --node b
-  node_start c run "$tmp/app/app.yaml" --node c
+  ln -sf "$shop/pricing.wasm" "$tmp/apps/app/pricing.wasm"
+  node_start b run "$tmp/apps/app/app.yaml" --node b
+  node_start c run "$tmp/apps/app/app.yaml" --node c
   local start=$SECONDS
-  node_start a run "$tmp/app/app.yaml" --node a
+  node_start a run "$tmp/apps/app/app.yaml" --node a
   # Mid-workload: two full seconds served by both nodes, then c dies.
   if wait_for_line a 'quoter: second 2:' 30; then
     node_kill c KILL
@@ -148,7 +177,7 @@ case_cycle() {
   node_wait single 30
   expect_rc single 4
   nats_start
-  write_app "$tmp/app/app.yaml" "$broken/cycle.yaml" "$broken" "deploy:
+  write_app "$tmp/apps/app/app.yaml" "$broken/cycle.yaml" "$broken" "deploy:
   nats:
     url: @URL@
   nodes:
@@ -156,8 +185,13 @@ case_cycle() {
       programs: [main, a, b, d]
     - name: y
       programs: [c, e]"
-  node_start x run "$tmp/app/app.yaml" --node x
-  node_start y run "$tmp/app/app.yaml" --node y
+  node_start x run "$tmp/apps/app/app.yaml" --node x
+  # Alone, x cannot know the graph: it waits for y's declarations.
+  sleep 2
+  if kill -0 "${node_pid[x]}" 2>/dev/null; then ok; else
+    fail "node x ended before node y started (it cannot see the cycle alone)"
+    strip_times <"$tmp/x.raw" >"$tmp/x"; show x; fi
+  node_start y run "$tmp/apps/app/app.yaml" --node y
   node_wait x 30
   expect_rc x 4
   node_wait y 30
@@ -176,7 +210,7 @@ case_cycle() {
 refused() {
   node_wait "$1" 20
   expect_rc "$1" 3
-  expect_match "$1" "^ERROR parigot .*cannot connect to ${nats_url//./\\.}: .*$2"
+  expect_match "$1" "^(ERROR|FATAL) +parigot .*cannot connect to ${nats_url//./\\.}: .*$2"
   expect_no "$1" 'startup order|all programs ready'
 }
 
@@ -192,21 +226,22 @@ auth_case() {
   nodes:
     - name: solo
       programs: [main, checkout, cart, inventory, pricing]"
-  write_app "$tmp/good/app.yaml" "$shop/app.yaml" "$shop" "$head$good$nodes"
-  write_app "$tmp/bad/app.yaml" "$shop/app.yaml" "$shop" "$head$bad$nodes"
-  write_app "$tmp/none/app.yaml" "$shop/app.yaml" "$shop" "$head$nodes"
-  node_start good run "$tmp/good/app.yaml" --node solo
+  write_app "$tmp/apps/good/app.yaml" "$shop/app.yaml" "$shop" "$head$good$nodes"
+  write_app "$tmp/apps/bad/app.yaml" "$shop/app.yaml" "$shop" "$head$bad$nodes"
+  write_app "$tmp/apps/none/app.yaml" "$shop/app.yaml" "$shop" "$head$nodes"
+  node_start good run "$tmp/apps/good/app.yaml" --node solo
   node_wait good 60
   expect_rc good 0
   expect_line good "INFO  main[0] shop: all answers correct stream=stdout"
-  node_start bad run "$tmp/bad/app.yaml" --node solo
+  node_start bad run "$tmp/apps/bad/app.yaml" --node solo
   refused bad '[Aa]uthorization [Vv]iolation'
-  node_start none run "$tmp/none/app.yaml" --node solo
+  node_start none run "$tmp/apps/none/app.yaml" --node solo
   refused none '[Aa]uthorization [Vv]iolation'
 }
 
 case $current in
 shop) case_shop ;;
+logs) case_logs ;;
 failover) case_failover ;;
 cycle) case_cycle ;;
 auth)
