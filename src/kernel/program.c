@@ -269,18 +269,22 @@ static void schedule_restart(pg__kernel *k, pg__replica *r) {
   }
 }
 
-/* r's instance ended: exit code, or trapped (message on the instance). */
+/* r's instance ended: exit code, or trapped (message `why`, or the
+ * instance's trap message when why is NULL). */
 static void replica_died(pg__kernel *k, pg__replica *r, bool trapped,
-                         int code) {
+                         int code, const char *why) {
   pg__program *p = r->prog;
   char what[300];
   if (trapped)
     snprintf(what, sizeof what, "trapped: %s",
-             pg_instance_trap_message(r->inst));
+             why ? why : pg_instance_trap_message(r->inst));
   else
     snprintf(what, sizeof what, "exited with code %d", code);
   replica_gone(k, r);
-  if (trapped)
+  if (trapped && why)
+    pg_log_emitf(k->log, PG_LOG_ERROR, "parigot", -1, "program %s %s",
+                 r->label, what);
+  else if (trapped)
     log_trap(k, r);
   else
     pg_log_emitf(k->log, code ? PG_LOG_WARN : PG_LOG_INFO, "parigot", -1,
@@ -308,25 +312,28 @@ static void replica_died(pg__kernel *k, pg__replica *r, bool trapped,
 void pg__replica_settle(pg__kernel *k, pg__replica *r, pg_status st) {
   switch (st) {
   case PG_YIELD:
-    return; /* the syscall set the blocked state */
+    if (r->state != PG__R_RUNNING) return; /* the syscall set its state */
+    /* A host function yielded without telling the kernel why: nothing
+     * would ever resume it, so it ends like a trap rather than hang. */
+    pg_instance_abort(r->inst);
+    replica_died(k, r, true, 0, "a host function suspended it unexpectedly");
+    return;
   case PG_OUT_OF_FUEL:
     pg__enqueue(k, r); /* preempted: back of the queue */
     return;
   case PG_OK:
-    replica_died(k, r, false, 0);
+    replica_died(k, r, false, 0, NULL);
     return;
   case PG_TRAP:
     if (pg_instance_trap_kind(r->inst) == PG_TRAP_EXIT)
-      replica_died(k, r, false, pg_instance_exit_code(r->inst));
+      replica_died(k, r, false, pg_instance_exit_code(r->inst), NULL);
     else
-      replica_died(k, r, true, 0);
+      replica_died(k, r, true, 0, NULL);
     return;
   default:
     /* NOMEM or an engine state error: treat it as a trap of that
      * instance, never of the host. */
-    pg_log_emitf(k->log, PG_LOG_ERROR, "parigot", -1, "program %s: engine: %s",
-                 r->label, pg_status_str(st));
-    replica_died(k, r, true, 0);
+    replica_died(k, r, true, 0, pg_status_str(st));
     return;
   }
 }
