@@ -30,15 +30,6 @@
 static const char *const builtin_names[] = {BUILTIN_LOG, BUILTIN_FILE};
 #define NBUILTINS (sizeof builtin_names / sizeof builtin_names[0])
 
-const char *pg__code_name(int code) {
-  static const char *const names[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-      "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
-  return code >= 0 && code <= 16 ? names[code] : "?";
-}
-
 static const char *exit_meaning(int status) {
 #define PG_EXIT_MEANING_(name, value, meaning) \
   if (status == value) return meaning;

@@ -55,7 +55,6 @@ enum {
   PG__INTERNAL = 13,
   PG__UNAVAILABLE = 14
 };
-const char *pg__code_name(int code); /* "OK", "DEADLINE_EXCEEDED", ... */
 
 /* ---- timers ------------------------------------------------------------ */
 
@@ -288,7 +287,6 @@ void pg__restart_due(pg__kernel *k, pg__replica *r);
 void pg__programs_free(pg__kernel *k);
 int pg__declare(pg__replica *r, bool is_export, const char *name,
                 size_t len);
-void pg__program_became_ready(pg__kernel *k, pg__program *p);
 
 /* kernel.c */
 void pg__kernel_replica_ready(pg__kernel *k, pg__replica *r);
