@@ -192,6 +192,41 @@ bool pg_cluster_caught_up(pg_cluster *c);
  * ctx is the pg_cluster. */
 void pg_cluster_log_sink(void *ctx, const char *json, size_t len);
 
+/* ---- the kernel's hooks (cluster_node.c) -------------------------------------- */
+
+/* The inbox event kind the watcher posts (data NULL): sched.c's
+ * handle_event calls pg__cluster_pump for it. */
+#define PG__EV_CLUSTER 16
+
+typedef struct pg__kernel pg__kernel;
+typedef struct pg__program pg__program;
+typedef struct pg__cluster_node pg__cluster_node; /* k->cluster */
+
+/* Deployed (k->opts.node), right after transport's pg__remote_open: binds
+ * the bucket and log stream on k->transport's connection and publishes
+ * the log from then on. 0, or logs why at FATAL and returns
+ * PG_EXIT_CONFIG. */
+int pg__cluster_open(pg__kernel *k);
+/* After startup step 2: publishes this node's declarations, waits until
+ * every (program, node) of the placement has declared (logging for whom
+ * it waits), then gives programs that run elsewhere their declarations.
+ * 0, PG_EXIT_INTERRUPTED, or PG_EXIT_CONFIG (NATS failed; logged). */
+int pg__cluster_agree(pg__kernel *k);
+/* The graph's nodes from every node's declarations (after agree). */
+int pg__cluster_graph_nodes(pg__kernel *k, pg_graph_node *nodes);
+/* Applies queued bucket changes; releases what became possible. Any
+ * thread state: call it on the event loop only. No-op when not deployed. */
+void pg__cluster_pump(pg__kernel *k);
+/* Program `program` (index) is ready on some node (false when not
+ * deployed). */
+bool pg__cluster_ready_somewhere(pg__kernel *k, size_t program);
+/* Publishes (ready) or withdraws this node's ready.<p>.<node>; no-op when
+ * not deployed or unchanged. */
+void pg__cluster_program_ready(pg__kernel *k, pg__program *p, bool ready);
+/* Withdraws this node's ready keys, stops publishing the log, frees;
+ * before transport's pg__remote_close. No-op when not deployed. */
+void pg__cluster_close(pg__kernel *k);
+
 /* ---- reading the deployment log (`parigot logs`) ------------------------- */
 
 struct pg_logrec;
