@@ -31,6 +31,7 @@ typedef struct pg_cli_command {
 int pg__cli_exec(int argc, char **argv);
 int pg__cli_run(int argc, char **argv);   /* run.c */
 int pg__cli_graph(int argc, char **argv); /* graph.c */
+int pg__cli_logs(int argc, char **argv);  /* logs.c */
 
 /* Matches "--name VALUE" and "--name=VALUE" at argv[*i]; on a match writes
  * *value (borrowed from argv), advances *i past what it used and returns

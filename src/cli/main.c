@@ -14,6 +14,7 @@ static const pg_cli_command commands[] = {
     {"exec", "run one WASI command module (like `wasmtime run`)", pg__cli_exec},
     {"run", "run a multi-program app (app.yaml) in one process", pg__cli_run},
     {"graph", "print an app's programs, services and startup order", pg__cli_graph},
+    {"logs", "print the merged log of every node of a deployment", pg__cli_logs},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
