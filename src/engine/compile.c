@@ -86,6 +86,9 @@ typedef struct compiler {
   uint32_t nlocals_all;      /* params + declared locals */
   pg_vt *ltypes;             /* owned, nlocals_all */
   uint32_t *local_refs;      /* owned: V_LOCAL entries per local */
+  uint8_t *local_zero;       /* owned: local still holds its entry zero */
+  bool straight;             /* no label yet: code so far runs only
+                                straight from the entry */
   uint32_t nlocal_refs;      /* total V_LOCAL entries on the stack */
   int64_t base;              /* slot of operand height 0 */
 
@@ -244,6 +247,7 @@ static void emit_copy(compiler *c, int64_t d, int64_t a) {
 /* A branch target is placed here: the previous instruction can no longer
  * be rewritten, since another path arrives after it. */
 static void mark_label(compiler *c) {
+  c->straight = false;
   c->last_end = NO_POS;
   c->copy_end = NO_POS;
   c->prev_valid = false;
@@ -888,7 +892,12 @@ static bool op_local_set(compiler *c, bool tee) {
   vval v;
   if (!read_local(c, &x) || !pop(c, c->ltypes[x], &v)) return false;
   size_t h = c->vn;
-  if (!c->dead && !(v.kind == V_LOCAL && v.local == x)) {
+  /* Declared locals start at zero: storing zero again before any label
+   * (clang does it for every accumulator) changes nothing. */
+  bool still_zero = v.kind == V_CONST && v.imm == 0 && c->straight &&
+                    c->local_zero[x];
+  if (!c->dead && !still_zero && !(v.kind == V_LOCAL && v.local == x)) {
+    c->local_zero[x] = 0;
     materialize_locals(c, x);
     if (v.kind == V_SLOT && c->last_end == c->ncode &&
         c->code[c->last_start + 1].i == c->base + (int64_t)h) {
@@ -1631,7 +1640,11 @@ static bool setup(compiler *c, const pg_functype *ft) {
   c->base = c->nlocals_all;
   c->ltypes = malloc(((size_t)c->nlocals_all + 1) * sizeof *c->ltypes);
   c->local_refs = calloc((size_t)c->nlocals_all + 1, sizeof *c->local_refs);
-  if (!c->ltypes || !c->local_refs) return fail(c, PG_NOMEM, "out of memory");
+  c->local_zero = calloc((size_t)c->nlocals_all + 1, 1);
+  if (!c->ltypes || !c->local_refs || !c->local_zero)
+    return fail(c, PG_NOMEM, "out of memory");
+  memset(c->local_zero + ft->nparams, 1, fd->nlocals);
+  c->straight = true;
   memcpy(c->ltypes, ft->types, ft->nparams);
   if (fd->nlocals) memcpy(c->ltypes + ft->nparams, fd->local_types, fd->nlocals);
   blocktype bt = {0, ft->nresults, NULL, ft->types + ft->nparams};
@@ -1718,6 +1731,7 @@ static pg_status compile_function(const pg_module *m, uint32_t i,
   }
   free(c.ltypes);
   free(c.local_refs);
+  free(c.local_zero);
   free(c.vs);
   free(c.cs);
   free(c.code);
