@@ -120,6 +120,12 @@ static int bind_log_stream(pg_cluster *c, const char *app, char *err,
   s = js_AddStream(&si, c->js, &sc, NULL, &jerr);
   jsStreamInfo_Destroy(si);
   if (s == NATS_OK || jerr == JSStreamNameExistErr) return 0;
+  /* Nodes starting together race to create it; the loser is told "subjects
+   * overlap with an existing stream": fine when the winner's is there. */
+  si = NULL;
+  natsStatus again = js_GetStreamInfo(&si, c->js, name, NULL, &jerr);
+  jsStreamInfo_Destroy(si);
+  if (again == NATS_OK) return 0;
   char what[320];
   snprintf(what, sizeof what, "nats: log stream %s", name);
   return nats_fail(err, errlen, what, s);
