@@ -173,6 +173,9 @@ int pg_cluster_delete(pg_cluster *c, const char *key, char *err,
 /* Starts the watcher thread over every key of the bucket: first the
  * current values, then every change. 0, or -1 with the reason. */
 int pg_cluster_watch(pg_cluster *c, char *err, size_t errlen);
+/* Stops and joins the watcher (no-op when none). Stop it before writing
+ * this node's last keys, so that their echo is not left in flight. */
+void pg_cluster_unwatch(pg_cluster *c);
 /* While on, the watcher also wakes the loop once a second. */
 void pg_cluster_ticks(pg_cluster *c, bool on);
 
