@@ -61,6 +61,7 @@ struct pg_cluster {
   char *log_subject; /* owned: parigot.<app>.log.<node> */
   pthread_mutex_t mu;
   change *head, *tail; /* guarded by mu */
+  atomic_size_t queued; /* changes in the list: drain skips the lock at 0 */
 };
 
 void pg_cluster_log_stream_name(const char *app, char *out, size_t cap) {
@@ -248,6 +249,7 @@ static bool enqueue(pg_cluster *c, kvEntry *e) {
   else
     c->head = ch;
   c->tail = ch;
+  atomic_fetch_add(&c->queued, 1);
   pthread_mutex_unlock(&c->mu);
   return true;
 }
@@ -307,9 +309,12 @@ size_t pg_cluster_drain(pg_cluster *c,
                                    const char *value, size_t len,
                                    bool deleted),
                         void *ctx) {
+  /* Called on every turn of the event loop: no lock when nothing came. */
+  if (atomic_load_explicit(&c->queued, memory_order_acquire) == 0) return 0;
   pthread_mutex_lock(&c->mu);
   change *ch = c->head;
   c->head = c->tail = NULL;
+  atomic_store(&c->queued, 0);
   pthread_mutex_unlock(&c->mu);
   size_t n = 0;
   while (ch) {

@@ -12,6 +12,15 @@
  *      servers in reverse order and return the exit status.
  * --only NAME keeps just the programs NAME needs (pg_graph_closure); the
  * others are stopped right after step 2.
+ *
+ * One node of a deployment (opts.node, `parigot run --node NAME`): only
+ * this node's programs run here (program.c); after step 2 the nodes agree
+ * on every program's declarations through NATS (cluster_node.c), so step 3
+ * builds the same graph over all programs of the app on every node and a
+ * problem aborts them all with the same lines; step 4 releases this
+ * node's programs in the global order, each once what it requires is
+ * ready here or on some other node; calls to programs elsewhere go over
+ * NATS (remote.c).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -75,6 +84,9 @@ static void kernel_free(pg__kernel *k) {
   for (size_t i = 0; i < k->nprograms; i++)
     for (uint32_t j = 0; j < k->programs[i].nreplicas; j++)
       pg_log_flush_guest(k->log, k->programs[i].cfg->name, (int)j);
+  /* Before the transport, whose connection the cluster borrows; after the
+   * last log line, which it publishes. */
+  pg__cluster_close(k);
   pg__programs_free(k);
   for (size_t i = 0; i < k->nservices; i++) {
     if (k->services[i].host) k->services[i].host->free(k->services[i].host);
@@ -104,7 +116,8 @@ static int load_and_declare(pg__kernel *k) {
   /* Replica 0 of every program first, so each unlinkable module is named
    * once; no _start runs unless all of them instantiate. */
   for (size_t i = 0; i < k->nprograms; i++)
-    if (pg__replica_start(k, &k->programs[i].replicas[0]) != 0)
+    if (k->programs[i].nreplicas && /* 0: runs on another node */
+        pg__replica_start(k, &k->programs[i].replicas[0]) != 0)
       rc = PG_EXIT_CONFIG;
   for (size_t i = 0; i < k->nprograms && rc == 0; i++)
     for (uint32_t j = 1; j < k->programs[i].nreplicas && rc == 0; j++)
@@ -123,7 +136,9 @@ static void kill_all(pg__kernel *k) {
 
 /* ---- step 3: the graph ------------------------------------------------------ */
 
-static void fill_nodes(pg__kernel *k, pg_graph_node *nodes) {
+static int fill_nodes(pg__kernel *k, pg_graph_node *nodes) {
+  /* A node of a deployment: every node's declarations, merged. */
+  if (k->cluster) return pg__cluster_graph_nodes(k, nodes);
   for (size_t i = 0; i < k->nprograms; i++) {
     pg__program *p = &k->programs[i];
     nodes[i] = (pg_graph_node){
@@ -135,6 +150,30 @@ static void fill_nodes(pg__kernel *k, pg_graph_node *nodes) {
         .died_before_run = p->died_before_run,
         .death_reason = p->died_before_run ? p->death_reason : NULL};
   }
+  return 0;
+}
+
+/* `parigot graph` of a deployment: the nodes each program runs on, as
+ * the printers want them (owned arrays of names borrowed from the
+ * config, freed by free_placement). */
+static const char ***fill_placement(pg__kernel *k, pg_graph_node *nodes) {
+  const pg_deploy_config *d = k->app->deploy;
+  if (!d) return NULL;
+  const char ***lists = calloc(k->nprograms + 1, sizeof *lists);
+  for (size_t i = 0; lists && i < k->nprograms; i++) {
+    lists[i] = calloc(d->nnodes + 1, sizeof **lists);
+    if (!lists[i]) break;
+    for (size_t n = 0; n < d->nnodes; n++)
+      if (pg_app_config_on_node(&d->nodes[n], i))
+        lists[i][nodes[i].nplacement++] = d->nodes[n].name;
+    nodes[i].placement = lists[i];
+  }
+  return lists;
+}
+
+static void free_placement(pg__kernel *k, const char ***lists) {
+  for (size_t i = 0; lists && i < k->nprograms; i++) free(lists[i]);
+  free(lists);
 }
 
 static int find_program(pg__kernel *k, const char *name, size_t *out) {
@@ -210,14 +249,16 @@ static int resolve(pg__kernel *k, FILE *print, pg_graph_format format) {
   pg_graph_node *subnodes = calloc(n ? n : 1, sizeof *subnodes);
   size_t *map = calloc(n ? n : 1, sizeof *map);
   pg_graph full = {0}, sub = {0};
+  const char ***placement = NULL;
   int rc = PG_EXIT_CONFIG;
   if (!nodes || !subnodes || !map) goto done;
-  fill_nodes(k, nodes);
+  if (fill_nodes(k, nodes) != 0) goto done;
+  if (print) placement = fill_placement(k, nodes);
   if (pg_graph_build(nodes, n, builtin_names, NBUILTINS, &full) != 0) goto done;
   const pg_graph *use = &full;
   const pg_graph_node *use_nodes = nodes;
   for (size_t i = 0; i < n; i++) map[i] = i;
-  if (k->opts.only) {
+  if (k->opts.only && !k->cluster) {
     size_t nsub = 0;
     rc = only_subgraph(k, &full, nodes, subnodes, map, &nsub, &sub);
     if (rc) goto done;
@@ -239,6 +280,7 @@ static int resolve(pg__kernel *k, FILE *print, pg_graph_format format) {
   }
   rc = adopt_graph(k, use, map) == 0 ? 0 : PG_EXIT_CONFIG;
 done:
+  free_placement(k, placement);
   pg_graph_free(&full);
   pg_graph_free(&sub);
   free(nodes);
@@ -332,6 +374,12 @@ static bool program_ready(const pg__program *p) {
   return true;
 }
 
+/* What p requires from program d is served: here, or (deployed) on some
+ * node that published ready.<d>.<node>. */
+static bool dependency_ready(pg__kernel *k, size_t d) {
+  return program_ready(&k->programs[d]) || pg__cluster_ready_somewhere(k, d);
+}
+
 static void release(pg__kernel *k, pg__program *p) {
   p->released = true;
   pg_log_emitf(k->log, PG_LOG_DEBUG, "parigot", -1, "released %s",
@@ -347,29 +395,56 @@ static void release(pg__kernel *k, pg__program *p) {
 }
 
 static void log_all_ready(pg__kernel *k) {
-  for (size_t i = 0; i < k->norder; i++)
-    if (!program_ready(&k->programs[k->order[i]])) return;
+  for (size_t i = 0; i < k->norder; i++) {
+    const pg__program *p = &k->programs[k->order[i]];
+    if (p->local && !program_ready(p)) return;
+  }
   k->all_ready_logged = true;
   uint64_t ns = pg__now(k) - k->start_ns;
   char ms[32];
   snprintf(ms, sizeof ms, "%.3f", (double)ns / 1e6);
   pg_log_field f = {"startup_ms", ms};
-  pg_log_emit(k->log, PG_LOG_INFO, "parigot", -1, "all programs ready", &f, 1);
+  if (k->cluster)
+    pg_log_emitf(k->log, PG_LOG_INFO, "parigot", -1,
+                 "all programs of node %s ready startup_ms=%s", k->opts.node,
+                 ms);
+  else
+    pg_log_emit(k->log, PG_LOG_INFO, "parigot", -1, "all programs ready", &f,
+                1);
 }
 
-static void try_release(pg__kernel *k) {
+/* Deployed: tells the other nodes which of ours are released and serving. */
+static void publish_ready(pg__kernel *k) {
+  if (!k->cluster) return;
+  for (size_t i = 0; i < k->nprograms; i++) {
+    pg__program *p = &k->programs[i];
+    if (p->local && !p->stopping && program_ready(p))
+      pg__cluster_program_ready(k, p, true);
+  }
+}
+
+/* Releases, in the global order, every program of this process whose
+ * requirements are ready; stops at the first that must wait, so no
+ * program is released before one earlier in the order. Programs that run
+ * only on other nodes are theirs to release. */
+void pg__kernel_try_release(pg__kernel *k) {
+  if (k->phase != PG__PHASE_SERVE) return;
   while (k->next_release < k->norder) {
     pg__program *p = &k->programs[k->order[k->next_release]];
-    for (size_t d = 0; d < p->ndeps; d++)
-      if (!program_ready(&k->programs[p->deps[d]])) return;
-    release(k, p);
+    if (p->local) {
+      for (size_t d = 0; d < p->ndeps; d++)
+        if (!dependency_ready(k, p->deps[d])) goto blocked;
+      release(k, p);
+    }
     k->next_release++;
   }
+blocked:
+  publish_ready(k);
   if (!k->all_ready_logged) log_all_ready(k);
 }
 
 void pg__kernel_replica_ready(pg__kernel *k, pg__replica *r) {
-  if (k->phase == PG__PHASE_SERVE) try_release(k);
+  pg__kernel_try_release(k);
 }
 
 static void log_order(pg__kernel *k) {
@@ -396,7 +471,7 @@ static void list_add(char *buf, size_t cap, const char *name) {
 
 /* --only: stop what is not needed (it ran only until run()), and say so. */
 static void apply_only(pg__kernel *k) {
-  if (!k->opts.only) return;
+  if (!k->opts.only || k->cluster) return;
   char running[1024] = "", stopped[1024] = "";
   for (size_t i = 0; i < k->nprograms; i++) {
     pg__program *p = &k->programs[i];
@@ -418,6 +493,7 @@ static void apply_only(pg__kernel *k) {
 static void stop_next(pg__kernel *k);
 
 static void stop_program(pg__kernel *k, pg__program *p) {
+  pg__cluster_program_ready(k, p, false);
   p->stopping = true;
   pg_log_emitf(k->log, PG_LOG_INFO, "parigot", -1, "stopping %s",
                p->cfg->name);
@@ -505,7 +581,10 @@ void pg__kernel_signal(pg__kernel *k, int signo) {
 
 /* ---- the entry points ------------------------------------------------------- */
 
-static bool app_done(pg__kernel *k) { return k->phase == PG__PHASE_DONE; }
+static bool app_done(pg__kernel *k) {
+  pg__cluster_pump(k); /* bucket changes: programs elsewhere became ready */
+  return k->phase == PG__PHASE_DONE;
+}
 
 static int count_mains(pg__kernel *k) {
   int n = 0;
@@ -520,7 +599,7 @@ static int serve(pg__kernel *k) {
   k->phase = PG__PHASE_SERVE;
   k->mains_left = count_mains(k);
   log_order(k);
-  try_release(k);
+  pg__kernel_try_release(k);
   pg__loop(k, app_done);
   int status = k->interrupted  ? PG_EXIT_INTERRUPTED
                : k->main_failed ? PG_EXIT_PROGRAM_FAILED
@@ -536,7 +615,11 @@ int pg_kernel_run(const pg_app_config *app, const pg_kernel_options *opts) {
   pg__kernel *k = kernel_new(app, opts);
   if (!k) return PG_EXIT_CONFIG;
   pg__signals_install(k);
-  int rc = load_and_declare(k);
+  int rc = 0;
+  if (k->opts.node) /* one node of a deployment: NATS first */
+    rc = pg__cluster_open(k);
+  if (rc == 0) rc = load_and_declare(k);
+  if (rc == 0 && k->cluster) rc = pg__cluster_agree(k);
   if (rc == 0) rc = resolve(k, NULL, PG_GRAPH_TEXT);
   if (rc == 0) rc = make_services(k);
   if (rc == 0) {

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/cluster.h"
 #include "kernel/config.h"
 #include "kernel/graph.h"
 #include "kernel/kernel.h"
@@ -188,6 +189,10 @@ struct pg__program {
   /* Replicas blocked in serve (FIFO: the longest idle gets the next call). */
   pg__replica *idle_head, *idle_tail;
   pg__timer grace; /* shutdown: abort after this */
+  /* Has replicas in this process: always in one process; deployed, when
+   * app.yaml places it on this node. Otherwise nreplicas is 0, module is
+   * NULL and requires/exports come from the other nodes (cluster_node.c). */
+  bool local;
 };
 
 /* ---- the inbox --------------------------------------------------------- */
@@ -258,6 +263,10 @@ struct pg__kernel {
   bool interrupted;
   bool main_failed;
   uint64_t fuel_slice; /* instructions per time slice */
+  /* Deployed (opts.node): this node's NATS connection (remote.c) and its
+   * part in the cluster (cluster_node.c); both NULL in one process. */
+  struct pg_transport *transport;
+  pg__cluster_node *cluster;
 };
 
 /* sched.c */
@@ -287,9 +296,16 @@ void pg__restart_due(pg__kernel *k, pg__replica *r);
 void pg__programs_free(pg__kernel *k);
 int pg__declare(pg__replica *r, bool is_export, const char *name,
                 size_t len);
+/* Adds a declaration (copied) to a program that runs on other nodes, as
+ * they published it; duplicates are ignored. 0, or -1 when out of memory. */
+int pg__program_add_declaration(pg__program *p, bool is_export,
+                                const char *name);
 
 /* kernel.c */
 void pg__kernel_replica_ready(pg__kernel *k, pg__replica *r);
+/* Releases what can be released now (step 4); also called when readiness
+ * changed on another node. */
+void pg__kernel_try_release(pg__kernel *k);
 void pg__kernel_program_ended(pg__kernel *k, pg__program *p);
 void pg__kernel_grace_due(pg__kernel *k, pg__program *p);
 void pg__kernel_signal(pg__kernel *k, int signo);

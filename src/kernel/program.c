@@ -55,8 +55,8 @@ static uint64_t splitmix64(uint64_t *state) {
 }
 
 static int init_replicas(pg__kernel *k, pg__program *p) {
-  p->nreplicas = p->cfg->replicas ? p->cfg->replicas : 1;
-  p->replicas = calloc(p->nreplicas, sizeof *p->replicas);
+  p->nreplicas = !p->local ? 0 : p->cfg->replicas ? p->cfg->replicas : 1;
+  p->replicas = calloc(p->nreplicas ? p->nreplicas : 1, sizeof *p->replicas);
   if (!p->replicas) return -1;
   for (uint32_t i = 0; i < p->nreplicas; i++) {
     pg__replica *r = &p->replicas[i];
@@ -71,6 +71,13 @@ static int init_replicas(pg__kernel *k, pg__program *p) {
   return 0;
 }
 
+/* Deployed (opts.node): does program i run on this node? */
+static bool runs_here(pg__kernel *k, size_t i) {
+  if (!k->opts.node) return true;
+  const pg_node_config *here = pg_app_config_node(k->app, k->opts.node);
+  return here && pg_app_config_on_node(here, i);
+}
+
 int pg__programs_load(pg__kernel *k) {
   k->nprograms = k->app->nprograms;
   k->programs = calloc(k->nprograms ? k->nprograms : 1, sizeof *k->programs);
@@ -81,12 +88,14 @@ int pg__programs_load(pg__kernel *k) {
     p->cfg = &k->app->programs[i];
     p->index = i;
     p->needed = true;
+    p->local = runs_here(k, i); /* else: no replicas, no module here */
     if (init_replicas(k, p) != 0) return PG_EXIT_CONFIG;
   }
   /* Every module is tried, so one run lists every bad file. */
   int rc = 0;
   for (size_t i = 0; i < k->nprograms; i++) {
     pg__program *p = &k->programs[i];
+    if (!p->local) continue; /* its node loads it */
     char err[512] = "";
     size_t len = 0;
     uint8_t *bytes = read_file(p->cfg->wasm_path, &len, err, sizeof err);
@@ -386,6 +395,26 @@ void pg__restart_due(pg__kernel *k, pg__replica *r) {
 }
 
 /* ---- declarations -------------------------------------------------------- */
+
+int pg__program_add_declaration(pg__program *p, bool is_export,
+                                const char *name) {
+  char ***list = is_export ? &p->exports : &p->requires;
+  size_t *n = is_export ? &p->nexports : &p->nrequires;
+  size_t *cap = is_export ? &p->cap_exports : &p->cap_requires;
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp((*list)[i], name) == 0) return 0;
+  if (*n == *cap) {
+    size_t c = *cap ? 2 * *cap : 8;
+    char **grown = realloc(*list, c * sizeof *grown);
+    if (!grown) return -1;
+    *list = grown;
+    *cap = c;
+  }
+  char *copy = strdup(name);
+  if (!copy) return -1;
+  (*list)[(*n)++] = copy;
+  return 0;
+}
 
 int pg__declare(pg__replica *r, bool is_export, const char *name, size_t len) {
   pg__program *p = r->prog;
