@@ -404,13 +404,10 @@ static void log_all_ready(pg__kernel *k) {
   char ms[32];
   snprintf(ms, sizeof ms, "%.3f", (double)ns / 1e6);
   pg_log_field f = {"startup_ms", ms};
-  if (k->cluster)
-    pg_log_emitf(k->log, PG_LOG_INFO, "parigot", -1,
-                 "all programs of node %s ready startup_ms=%s", k->opts.node,
-                 ms);
-  else
-    pg_log_emit(k->log, PG_LOG_INFO, "parigot", -1, "all programs ready", &f,
-                1);
+  char msg[300] = "all programs ready";
+  if (k->cluster) /* deployed: this node's */
+    snprintf(msg, sizeof msg, "all programs of node %s ready", k->opts.node);
+  pg_log_emit(k->log, PG_LOG_INFO, "parigot", -1, msg, &f, 1);
 }
 
 /* Deployed: tells the other nodes which of ours are released and serving. */
