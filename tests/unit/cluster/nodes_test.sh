@@ -16,6 +16,7 @@
 #   cycle    a cycle split across two nodes aborts both (exit 4) with the
 #            very lines of the one-process run
 #   logs     `parigot logs` prints both nodes' lines, time-ordered
+#   follow   `parigot logs --follow` prints lines published after it started
 #   graph    `parigot graph` shows the placement
 set -u
 PARIGOT=$1
@@ -218,6 +219,31 @@ case_logs() {
   expect_line "$tmp/nobody.err" '^parigot: app nobody has no log stream PARIGOT_LOG_nobody yet: no node has run with this NATS$'
 }
 
+# -- parigot logs --follow: lines of a node started afterwards appear ---------------
+case_follow() {
+  "$PARIGOT" logs "$tmp/pair.yaml" --follow --window 100 >"$tmp/follow.out" \
+    2>"$tmp/follow.err" &
+  local follower=$!
+  pids+=("$follower")
+  wait_line "$tmp/follow.out" 'y/parigot app pair stopped' 10 && ok ||
+    fail "the follower did not print the history"
+  : >"$tmp/pair.y.log"
+  node y pair # alone: x's declarations are still in the bucket
+  wait_line "$tmp/pair.y.log" 'all programs of node y ready' 10 && ok ||
+    { fail "y alone did not start"; show "$tmp/pair.y.log"; }
+  kill -TERM "$pid_y"; wait_exit "$pid_y" 10
+  local n
+  n=$(grep -c 'y/parigot app pair stopped' "$tmp/follow.out")
+  for _ in $(seq 100); do
+    [ "$n" -ge 2 ] && break
+    sleep 0.05
+    n=$(grep -c 'y/parigot app pair stopped' "$tmp/follow.out")
+  done
+  expect_rc "followed lines of the second run of y" "$n" 2
+  kill -INT "$follower"; wait_exit "$follower" 5
+  expect_rc "parigot logs --follow after SIGINT" "$rc" 0
+}
+
 # -- parigot graph -------------------------------------------------------------------
 case_graph() {
   "$PARIGOT" graph "$tmp/pair.yaml" >"$tmp/graph.txt" 2>"$tmp/graph.err"
@@ -233,7 +259,7 @@ case_graph() {
 
 start_nats
 cd "$tmp" || exit 1
-for c in order restart cycle logs graph; do
+for c in order restart cycle logs follow graph; do
   before=$failures
   "case_$c"
   if [ "$failures" = "$before" ]; then echo "ok $c"; else echo "not ok $c"; fi
