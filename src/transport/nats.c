@@ -184,9 +184,10 @@ static void on_reply(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
 static size_t request_size(const serve_sub *s, natsMsg *msg,
                            const char *method, const char *from) {
   const char *reply = natsMsg_GetReply(msg);
+  /* Each piece is followed by a NUL (put), the body too. */
   return s->service_len + 1 + strlen(method) + 1 +
-         (size_t)natsMsg_GetDataLength(msg) + (reply ? strlen(reply) + 1 : 0) +
-         strlen(from) + 1;
+         (size_t)natsMsg_GetDataLength(msg) + 1 +
+         (reply ? strlen(reply) + 1 : 0) + strlen(from) + 1;
 }
 
 /* Copies n bytes to *cursor, then a NUL; returns where they went. */

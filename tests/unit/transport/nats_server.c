@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,9 +62,13 @@ static pid_t spawn(const char *server, int port, const char *const *extra) {
   argv[argc] = NULL;
   pid_t pid = fork();
   if (pid == 0) {
-    /* The server's own log would only clutter the test output. */
+    /* A test that crashes must not leave its server behind. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* The server's own log would only clutter the test output, and an
+     * inherited stdout would keep the test's pipe open if it outlived us. */
     if (!getenv("PG_TEST_NATS_VERBOSE")) {
       FILE *null = freopen("/dev/null", "w", stderr);
+      null = freopen("/dev/null", "w", stdout);
       (void)null;
     }
     execv(server, (char *const *)argv);
