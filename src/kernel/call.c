@@ -9,6 +9,13 @@
  * deadline timer; when it fires the caller gets DEADLINE_EXCEEDED and a
  * late reply is dropped (respond then says NOT_FOUND).
  *
+ * With --node, a call to a service whose program has no replica on this
+ * node goes over NATS (remote.c sends it; it is SERVING with no server
+ * until the reply event), and calls from other nodes enter a local
+ * program's queue like any other (pg__call_incoming), their reply going
+ * back over NATS when they complete. Every call carries a trace id and a
+ * span id; a call made while serving another continues that one's trace.
+ *
  * Records and their buffers are reused, so a warmed-up round trip does no
  * malloc (the target is a few µs per call).
  */
@@ -16,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "kernel/kernel_internal.h"
 
@@ -33,7 +41,10 @@ int pg__calls_init(pg__kernel *k) {
 
 void pg__calls_free(pg__kernel *k) {
   /* Records come in chunks; the first record of each chunk owns it. */
-  for (uint32_t i = 0; i < k->ncalls; i++) free(k->calls[i]->buf);
+  for (uint32_t i = 0; i < k->ncalls; i++) {
+    free(k->calls[i]->buf);
+    free(k->calls[i]->reply_to);
+  }
   for (uint32_t i = 0; i < k->ncalls; i += RECORDS_PER_CHUNK) free(k->calls[i]);
   free(k->calls);
   free(k->free_slots);
@@ -74,6 +85,7 @@ static pg__call *call_alloc(pg__kernel *k) {
   c->next = c->prev = NULL;
   c->method_len = c->req_len = c->reply_len = c->msg_len = 0;
   c->status = 0;
+  c->remote = false;
   return c;
 }
 
@@ -86,6 +98,8 @@ void pg__call_release(pg__kernel *k, pg__call *c) {
   c->id = slot | gen << PG__CALL_SLOT_BITS;
   c->state = PG__CALL_FREE;
   c->caller = c->server = NULL;
+  free(c->reply_to);
+  c->reply_to = NULL;
   /* A huge buffer is not worth keeping for the next call. */
   if (c->cap > (1u << 20)) {
     free(c->buf);
@@ -186,6 +200,11 @@ void pg__call_complete(pg__kernel *k, pg__call *c, int32_t status,
   c->msg_len = (uint32_t)msg_len;
   c->status = status;
   c->state = PG__CALL_DONE;
+  if (c->reply_to) { /* a call from another node: answer it there */
+    pg__remote_respond(k, c);
+    pg__call_release(k, c);
+    return;
+  }
   pg__replica *caller = c->caller;
   if (!caller) {
     pg__call_release(k, c);
@@ -238,6 +257,52 @@ int32_t pg__call_collect(pg__kernel *k, pg__replica *r, pg__call *c,
   return PG__OK;
 }
 
+/* ---- trace context ------------------------------------------------------ */
+
+static uint64_t splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/* A random id, never 0. One getrandom at first use, not one per call (a
+ * syscall would cost a good part of a local round trip). */
+static uint64_t trace_random(pg__kernel *k) {
+  if (!k->trace_seeded) {
+    k->trace_seeded = true;
+    k->trace_prng = k->opts.seed ^ 0x7472616365ull; /* "trace" */
+    if (!k->opts.deterministic &&
+        getrandom(&k->trace_prng, sizeof k->trace_prng, 0) !=
+            (ssize_t)sizeof k->trace_prng)
+      k->trace_prng ^= pg__wall_ns(k);
+  }
+  uint64_t v;
+  while ((v = splitmix64(&k->trace_prng)) == 0) {
+  }
+  return v;
+}
+
+static void new_trace(pg__kernel *k, pg_trace *t) {
+  uint64_t hi = trace_random(k), lo = trace_random(k);
+  memcpy(t->id, &hi, 8);
+  memcpy(t->id + 8, &lo, 8);
+  t->parent_span = 0;
+}
+
+/* A call r makes while it holds a served call continues that call's
+ * trace, as its child; otherwise it starts a trace. */
+static void trace_call(pg__kernel *k, pg__replica *r, pg__call *c) {
+  pg__call *serving = r->held; /* the most recently delivered first */
+  if (serving) {
+    memcpy(c->trace.id, serving->trace.id, sizeof c->trace.id);
+    c->trace.parent_span = serving->span;
+  } else {
+    new_trace(k, &c->trace);
+  }
+  c->span = trace_random(k);
+}
+
 /* ---- starting a call --------------------------------------------------- */
 
 /* A built-in service answers at once, on the loop. */
@@ -285,6 +350,7 @@ int32_t pg__call_start(pg__kernel *k, pg__replica *r, pg__service *svc,
   c->service = svc;
   r->outstanding++;
   *out_id = c->id;
+  trace_call(k, r, c);
   if (!svc->owner) {
     call_builtin(k, r, c, req, req_len);
     return PG__OK;
@@ -293,6 +359,13 @@ int32_t pg__call_start(pg__kernel *k, pg__replica *r, pg__service *svc,
   if (ms == 0) ms = 5000;
   c->deadline_ns = pg__now(k) + (uint64_t)ms * 1000000ull;
   pg__program *p = svc->owner;
+  if (!pg__program_local(p)) { /* on another node: over NATS */
+    c->state = PG__CALL_SERVING;
+    c->remote = true;
+    pg__timer_arm(k, &c->deadline, PG__TIMER_CALL_DEADLINE, c, c->deadline_ns);
+    pg__remote_send(k, c, ms);
+    return PG__OK;
+  }
   if (p->stopping || p->alive_for_good == 0) {
     pg__call_completef(k, c, PG__UNAVAILABLE,
                        "service %s: program %s is not running", svc->name,
@@ -303,6 +376,42 @@ int32_t pg__call_start(pg__kernel *k, pg__replica *r, pg__service *svc,
   queue_push(p, c);
   pg__dispatch(k, p);
   return PG__OK;
+}
+
+int pg__call_incoming(pg__kernel *k, pg__service *svc, const char *method,
+                      size_t method_len, const uint8_t *req, size_t req_len,
+                      uint32_t timeout_ms, const pg_trace *trace,
+                      const char *reply_to) {
+  pg__call *c = call_alloc(k);
+  if (!c) return -1;
+  if (reserve(c, method_len + req_len) != 0 ||
+      (reply_to && !(c->reply_to = strdup(reply_to)))) {
+    pg__call_release(k, c);
+    return -1;
+  }
+  memcpy(c->buf, method, method_len);
+  if (req_len) memcpy(c->buf + method_len, req, req_len);
+  c->method_len = (uint32_t)method_len;
+  c->req_len = (uint32_t)req_len;
+  c->service = svc;
+  if (trace)
+    c->trace = *trace;
+  else
+    new_trace(k, &c->trace);
+  c->span = trace_random(k);
+  uint32_t ms = timeout_ms ? timeout_ms : k->app->deadline_ms;
+  c->deadline_ns = pg__now(k) + (uint64_t)(ms ? ms : 5000) * 1000000ull;
+  pg__program *p = svc->owner;
+  if (p->stopping || p->alive_for_good == 0) {
+    pg__call_completef(k, c, PG__UNAVAILABLE,
+                       "service %s: program %s is not running", svc->name,
+                       p->cfg->name);
+    return 0;
+  }
+  pg__timer_arm(k, &c->deadline, PG__TIMER_CALL_DEADLINE, c, c->deadline_ns);
+  queue_push(p, c);
+  pg__dispatch(k, p);
+  return 0;
 }
 
 /* ---- delivery to servers ----------------------------------------------- */

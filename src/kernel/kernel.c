@@ -97,6 +97,7 @@ static void kernel_free(pg__kernel *k) {
   free(k->order);
   pg__calls_free(k);
   free(k->heap);
+  pg__remote_close(k); /* after the cluster; no libnats callback after it */
   pg_log_free(k->log); /* after the log service that borrows it */
   pg__inbox_destroy(&k->inbox);
   free(k);
@@ -490,6 +491,7 @@ static void apply_only(pg__kernel *k) {
 static void stop_next(pg__kernel *k);
 
 static void stop_program(pg__kernel *k, pg__program *p) {
+  pg__remote_unserve_program(k, p); /* new calls go to other nodes */
   pg__cluster_program_ready(k, p, false);
   p->stopping = true;
   pg_log_emitf(k->log, PG_LOG_INFO, "parigot", -1, "stopping %s",
@@ -613,12 +615,15 @@ int pg_kernel_run(const pg_app_config *app, const pg_kernel_options *opts) {
   if (!k) return PG_EXIT_CONFIG;
   pg__signals_install(k);
   int rc = 0;
-  if (k->opts.node) /* one node of a deployment: NATS first */
-    rc = pg__cluster_open(k);
+  if (k->opts.node) { /* one node of a deployment: NATS first */
+    rc = pg__remote_open(k);
+    if (rc == 0) rc = pg__cluster_open(k);
+  }
   if (rc == 0) rc = load_and_declare(k);
   if (rc == 0 && k->cluster) rc = pg__cluster_agree(k);
   if (rc == 0) rc = resolve(k, NULL, PG_GRAPH_TEXT);
   if (rc == 0) rc = make_services(k);
+  if (rc == 0 && k->opts.node) rc = pg__remote_serve(k);
   if (rc == 0) {
     apply_only(k);
     rc = serve(k);

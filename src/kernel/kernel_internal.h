@@ -34,6 +34,7 @@
 #include "parigot/engine.h"
 #include "parigot/wasi.h"
 #include "services/service.h"
+#include "transport/transport.h"
 
 typedef struct pg__kernel pg__kernel;
 typedef struct pg__program pg__program;
@@ -116,6 +117,14 @@ struct pg__call {
   size_t cap;
   uint32_t method_len, req_len, reply_len, msg_len;
   int32_t status; /* DONE: the call's pg_code */
+  /* Deployment over NATS (remote.c). remote: SERVING with no server here;
+   * the request went over NATS and the reply comes as an inbox event.
+   * reply_to (owned): the call came from another node; completing it
+   * publishes the reply there (caller is NULL). */
+  bool remote;
+  char *reply_to;
+  pg_trace trace; /* trace id, and the span of the call that caused it */
+  uint64_t span;  /* this call's span id; never 0 */
 };
 #define PG__CALL_SLOT_BITS 20
 #define PG__CALL_MAX_SLOTS (1u << PG__CALL_SLOT_BITS)
@@ -205,7 +214,12 @@ typedef struct pg__inbox_event {
   int kind; /* PG__EV_... */
   void *data;
 } pg__inbox_event;
-enum { PG__EV_SIGNAL = 1 };
+enum {
+  PG__EV_SIGNAL = 1,         /* data: none (the handler's flag) */
+  PG__EV_REMOTE_REPLY = 2,   /* data: pg_transport_reply * (remote.c) */
+  PG__EV_REMOTE_REQUEST = 3, /* data: pg_transport_incoming * */
+  PG__EV_NATS_STATUS = 4     /* data: pg_transport_event * */
+};
 
 typedef struct pg__inbox {
   pthread_mutex_t mu;
@@ -267,6 +281,10 @@ struct pg__kernel {
    * part in the cluster (cluster_node.c); both NULL in one process. */
   struct pg_transport *transport;
   pg__cluster_node *cluster;
+  /* Trace and span ids: splitmix64 state, seeded on first use (from the
+   * seed with --deterministic, else from getrandom). */
+  uint64_t trace_prng;
+  bool trace_seeded;
 };
 
 /* sched.c */
@@ -346,9 +364,38 @@ void pg__fail_queue(pg__kernel *k, pg__program *p, int32_t status,
 void pg__deadline_due(pg__kernel *k, pg__call *c);
 void pg__block_timeout_due(pg__kernel *k, pg__replica *r);
 void pg__idle_remove(pg__program *p, pg__replica *r);
+/* A call from another node to svc (a local program's service): queued
+ * like a local call; its reply goes to reply_to (copied; NULL = none).
+ * trace NULL starts a new trace. Returns 0, or -1 when out of memory or
+ * call slots (the caller answers RESOURCE_EXHAUSTED). */
+int pg__call_incoming(pg__kernel *k, pg__service *svc, const char *method,
+                      size_t method_len, const uint8_t *req, size_t req_len,
+                      uint32_t timeout_ms, const pg_trace *trace,
+                      const char *reply_to);
+
+/* A program with replicas on this node (all of them in one process). */
+static inline bool pg__program_local(const pg__program *p) {
+  return p->local;
+}
+
+/* remote.c: deployment over NATS; each is a no-op without k->transport. */
+int pg__remote_open(pg__kernel *k);  /* 0, or logs and returns PG_EXIT_CONFIG */
+int pg__remote_serve(pg__kernel *k); /* queue subscriptions: local exports */
+void pg__remote_unserve_program(pg__kernel *k, pg__program *p);
+void pg__remote_close(pg__kernel *k); /* before pg__inbox_destroy */
+/* Sends c (SERVING, remote) over NATS; on failure completes it. */
+void pg__remote_send(pg__kernel *k, pg__call *c, uint32_t timeout_ms);
+/* Publishes the reply of a completed call that has reply_to. */
+void pg__remote_respond(pg__kernel *k, pg__call *c);
+/* Inbox events; each consumes its record. */
+void pg__remote_reply(pg__kernel *k, pg_transport_reply *r);
+void pg__remote_request(pg__kernel *k, pg_transport_incoming *q);
+void pg__remote_status(pg__kernel *k, pg_transport_event *e);
 
 /* syscall.c */
 int pg__syscalls_link(pg__replica *r, pg_linker *l);
+/* The service called name (len bytes), or NULL (binary search). */
+pg__service *pg__service_find(pg__kernel *k, const char *name, size_t len);
 /* A call r waits on completed (or, give_up, its wait timed out): scans the
  * guest's id array again and wakes r when one is done (OK, index written)
  * or when giving up (DEADLINE_EXCEEDED). */

@@ -244,6 +244,8 @@ void pg__inbox_destroy(pg__inbox *in) {
   pg__inbox_event *e = in->head;
   while (e) {
     pg__inbox_event *next = e->next;
+    /* Every kind but a signal carries a malloc'd record (or NULL). */
+    if (e->kind != PG__EV_SIGNAL) free(e->data);
     free(e);
     e = next;
   }
@@ -275,8 +277,28 @@ static void drain_pipe(pg__inbox *in) {
   }
 }
 
+/* Runs one event on the loop; its record (e->data) is consumed. */
 static void handle_event(pg__kernel *k, pg__inbox_event *e) {
-  if (e->kind == PG__EV_SIGNAL) pg__kernel_signal(k, (int)(intptr_t)e->data);
+  switch (e->kind) {
+  case PG__EV_SIGNAL:
+    pg__kernel_signal(k, (int)(intptr_t)e->data);
+    break;
+  case PG__EV_REMOTE_REPLY:
+    pg__remote_reply(k, e->data);
+    break;
+  case PG__EV_REMOTE_REQUEST:
+    pg__remote_request(k, e->data);
+    break;
+  case PG__EV_NATS_STATUS:
+    pg__remote_status(k, e->data);
+    break;
+  case PG__EV_CLUSTER:
+    pg__cluster_pump(k);
+    break;
+  default:
+    free(e->data);
+    break;
+  }
 }
 
 static void drain_inbox(pg__kernel *k) {

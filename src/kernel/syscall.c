@@ -96,8 +96,7 @@ static int cmp_service(pg__kernel *k, size_t idx, const char *name,
   return s->name_len < len ? -1 : s->name_len > len;
 }
 
-static pg__service *find_service(pg__kernel *k, const char *name,
-                                 size_t len) {
+pg__service *pg__service_find(pg__kernel *k, const char *name, size_t len) {
   size_t lo = 0, hi = k->nservices;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
@@ -116,7 +115,7 @@ static pg_host_result sys_locate(pg_host_call *call) {
   uint8_t *out = guest_mem(call, arg(call, 2), 4);
   if (!name || !out) return ret(call, PG__INVALID_ARGUMENT);
   if (!r->ran) return ret(call, PG__FAILED_PRECONDITION);
-  pg__service *svc = find_service(k, (const char *)name, len);
+  pg__service *svc = pg__service_find(k, (const char *)name, len);
   if (svc && r->prog->may_call[svc - k->services]) {
     put32(out, (uint32_t)(svc - k->services) + 1);
     return ret(call, PG__OK);
