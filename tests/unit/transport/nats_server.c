@@ -60,6 +60,7 @@ static pid_t spawn(const char *server, int port, const char *const *extra) {
   int argc = 5;
   for (size_t i = 0; extra && extra[i] && argc < 31; i++) argv[argc++] = extra[i];
   argv[argc] = NULL;
+  fflush(NULL); /* no buffered output may be written twice */
   pid_t pid = fork();
   if (pid == 0) {
     /* A test that crashes must not leave its server behind. */
