@@ -57,7 +57,7 @@ typedef struct pg_bench_plan {
   int native_runs;         /* best of this many native runs */
   int wasm_runs;           /* best of at most this many parigot runs */
   uint64_t wasm_budget_ns; /* no new parigot run once this much time has
-                              passed on the workload (after one run) */
+                              passed on the workload (after two runs) */
   bool quick;              /* pass "quick" to the workloads: tiny sizes */
 } pg_bench_plan;
 
