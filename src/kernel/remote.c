@@ -168,7 +168,19 @@ refuse(pg__kernel *k, const pg_transport_incoming *q, int32_t code,
                        (size_t)n);
 }
 
+/* --log-level debug: one line per call from another node, with the trace
+ * it continues (the same trace id appears on the caller's node). */
+static void log_incoming(pg__kernel *k, const pg_transport_incoming *q) {
+  if (k->opts.log_level > PG_LOG_DEBUG) return;
+  char trace[PG_WIRE_TRACE_LEN + 1] = "none";
+  if (q->has_trace) pg_wire_trace_format(trace, &q->trace);
+  pg_log_emitf(k->log, PG_LOG_DEBUG, "parigot", -1,
+               "call from %s to %s/%s over NATS trace=%s", q->from, q->service,
+               q->method, trace);
+}
+
 void pg__remote_request(pg__kernel *k, pg_transport_incoming *q) {
+  log_incoming(k, q);
   pg__service *svc = pg__service_find(k, q->service, q->service_len);
   if (!svc || !serves_here(svc)) {
     refuse(k, q, PG__UNAVAILABLE, "service %s is not served on node %s",
