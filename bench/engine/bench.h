@@ -1,12 +1,13 @@
 /*
  * bench.h: what the pieces of the engine benchmark runner (pg_bench_engine)
  * share. runner.c parses the command line and prints the report;
- * native_run.c times a workload's native binary as a subprocess;
- * wasm_run.c compiles a workload's .wasm once and times instantiate +
- * _start under parigot; instantiate.c measures pg_instance_new/free of a
- * small module beside a calloc/free reference.
+ * native_run.c makes one timed run of a workload's native binary as a
+ * subprocess; wasm_run.c compiles a workload's .wasm once and makes timed
+ * runs of instantiate + _start under parigot; instantiate.c measures
+ * pg_instance_new/free of a small module beside a calloc/free reference.
  *
- * Every time is wall clock from CLOCK_MONOTONIC, in nanoseconds.
+ * Times are in nanoseconds: wall clock from CLOCK_MONOTONIC, and CPU time
+ * (the thread's, or a child's user + system) beside it.
  */
 #ifndef PG_BENCH_H
 #define PG_BENCH_H
