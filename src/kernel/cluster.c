@@ -36,6 +36,16 @@
 #define WATCH_POLL_MS 100
 /* While ticks are on, the loop is woken this often. */
 #define TICK_NS 1000000000ull
+/* Keys live this long in the bucket unless their node writes them again
+ * (it does every third of it): the keys of a node that died without
+ * withdrawing them (SIGKILL, power) disappear by themselves. */
+#define DEFAULT_TTL_MS 30000u
+
+/* A key this node wrote and keeps alive. */
+typedef struct own_key {
+  char *key, *value; /* owned */
+  size_t len;
+} own_key;
 
 /* One bucket change waiting for the event loop. */
 typedef struct change {
@@ -59,6 +69,13 @@ struct pg_cluster {
   void (*wake)(void *ctx);
   void *wake_ctx;
   char *log_subject; /* owned: parigot.<app>.log.<node> */
+  uint64_t refresh_ns; /* the watcher rewrites own keys this often */
+  /* This node's keys, as last written: rewritten by the watcher thread
+   * before they expire. write_mu serializes every bucket write, so a
+   * refresh never brings back a key the loop just deleted. */
+  pthread_mutex_t write_mu;
+  struct own_key *own; /* guarded by write_mu; nown of capown */
+  size_t nown, capown;
   pthread_mutex_t mu;
   change *head, *tail; /* guarded by mu */
   atomic_size_t queued; /* changes in the list: drain skips the lock at 0 */
@@ -81,8 +98,8 @@ static int nats_fail(char *err, size_t errlen, const char *what,
   return -1;
 }
 
-static int bind_bucket(pg_cluster *c, const char *app, char *err,
-                       size_t errlen) {
+static int bind_bucket(pg_cluster *c, const char *app, uint32_t ttl_ms,
+                       char *err, size_t errlen) {
   char bucket[256];
   pg_cluster_bucket_name(app, bucket, sizeof bucket);
   natsStatus s = js_KeyValue(&c->kv, c->js, bucket);
@@ -92,6 +109,7 @@ static int bind_bucket(pg_cluster *c, const char *app, char *err,
   cfg.Bucket = bucket;
   cfg.Description = "parigot: declarations and readiness of every node";
   cfg.History = 1;
+  cfg.TTL = (int64_t)ttl_ms * 1000000; /* libnats wants nanoseconds */
   s = js_CreateKeyValue(&c->kv, c->js, &cfg);
   if (s != NATS_OK) /* another node may have created it meanwhile */
     s = js_KeyValue(&c->kv, c->js, bucket);
@@ -137,8 +155,9 @@ static int bind_log_stream(pg_cluster *c, const char *app, char *err,
 }
 
 int pg_cluster_open(pg_cluster **out, natsConnection *nc, const char *app,
-                    const char *node, void (*wake)(void *ctx), void *wake_ctx,
-                    char *err, size_t errlen) {
+                    const char *node, uint32_t ttl_ms,
+                    void (*wake)(void *ctx), void *wake_ctx, char *err,
+                    size_t errlen) {
   pg_cluster *c = calloc(1, sizeof *c);
   if (!c) {
     snprintf(err, errlen, "out of memory");
@@ -147,7 +166,10 @@ int pg_cluster_open(pg_cluster **out, natsConnection *nc, const char *app,
   c->nc = nc;
   c->wake = wake;
   c->wake_ctx = wake_ctx;
+  if (!ttl_ms) ttl_ms = DEFAULT_TTL_MS;
+  c->refresh_ns = (uint64_t)ttl_ms * 1000000ull / 3;
   pthread_mutex_init(&c->mu, NULL);
+  pthread_mutex_init(&c->write_mu, NULL);
   size_t n = strlen(app) + strlen(node) + 32;
   c->log_subject = malloc(n);
   if (!c->log_subject) {
@@ -163,7 +185,7 @@ int pg_cluster_open(pg_cluster **out, natsConnection *nc, const char *app,
     nats_fail(err, errlen, "nats: JetStream", s);
     goto fail;
   }
-  if (bind_bucket(c, app, err, errlen) != 0) goto fail;
+  if (bind_bucket(c, app, ttl_ms, err, errlen) != 0) goto fail;
   if (bind_log_stream(c, app, err, errlen) != 0) goto fail;
   *out = c;
   return 0;
@@ -198,14 +220,68 @@ void pg_cluster_close(pg_cluster *c) {
     free_change(ch);
     ch = next;
   }
+  for (size_t i = 0; i < c->nown; i++) {
+    free(c->own[i].key);
+    free(c->own[i].value);
+  }
+  free(c->own);
   pthread_mutex_destroy(&c->mu);
+  pthread_mutex_destroy(&c->write_mu);
   free(c->log_subject);
   free(c);
 }
 
+/* The entry of key in c->own, or NULL. Under write_mu. */
+static own_key *find_own(pg_cluster *c, const char *key) {
+  for (size_t i = 0; i < c->nown; i++)
+    if (strcmp(c->own[i].key, key) == 0) return &c->own[i];
+  return NULL;
+}
+
+/* Remembers key = value for the refresh. Under write_mu. Out of memory:
+ * the key is written once and may expire. */
+static void keep_own(pg_cluster *c, const char *key, const char *value,
+                     size_t len) {
+  own_key *o = find_own(c, key);
+  char *copy = malloc(len + 1);
+  if (!copy) return;
+  memcpy(copy, value, len);
+  copy[len] = '\0';
+  if (!o && c->nown == c->capown) {
+    size_t cap = c->capown ? 2 * c->capown : 8;
+    own_key *grown = realloc(c->own, cap * sizeof *grown);
+    if (!grown) goto drop;
+    c->own = grown;
+    c->capown = cap;
+  }
+  if (!o) {
+    o = &c->own[c->nown];
+    *o = (own_key){.key = strdup(key)};
+    if (!o->key) goto drop;
+    c->nown++;
+  }
+  free(o->value);
+  o->value = copy;
+  o->len = len;
+  return;
+drop:
+  free(copy);
+}
+
+static void forget_own(pg_cluster *c, const char *key) {
+  own_key *o = find_own(c, key);
+  if (!o) return;
+  free(o->key);
+  free(o->value);
+  *o = c->own[--c->nown];
+}
+
 int pg_cluster_put(pg_cluster *c, const char *key, const char *value,
                    size_t len, char *err, size_t errlen) {
+  pthread_mutex_lock(&c->write_mu);
   natsStatus s = kvStore_Put(NULL, c->kv, key, value, (int)len);
+  if (s == NATS_OK) keep_own(c, key, value, len);
+  pthread_mutex_unlock(&c->write_mu);
   if (s == NATS_OK) return 0;
   char what[300];
   snprintf(what, sizeof what, "nats: put %s", key);
@@ -214,11 +290,24 @@ int pg_cluster_put(pg_cluster *c, const char *key, const char *value,
 
 int pg_cluster_delete(pg_cluster *c, const char *key, char *err,
                       size_t errlen) {
+  pthread_mutex_lock(&c->write_mu);
+  forget_own(c, key);
   natsStatus s = kvStore_Delete(c->kv, key);
+  pthread_mutex_unlock(&c->write_mu);
   if (s == NATS_OK) return 0;
   char what[300];
   snprintf(what, sizeof what, "nats: delete %s", key);
   return nats_fail(err, errlen, what, s);
+}
+
+/* The watcher thread, every refresh_ns: writes this node's keys again so
+ * they outlive the bucket's TTL as long as the node lives. */
+static void refresh_own(pg_cluster *c) {
+  pthread_mutex_lock(&c->write_mu);
+  for (size_t i = 0; i < c->nown && !atomic_load(&c->stopping); i++)
+    kvStore_Put(NULL, c->kv, c->own[i].key, c->own[i].value,
+                (int)c->own[i].len); /* a failure: the next round retries */
+  pthread_mutex_unlock(&c->write_mu);
 }
 
 /* ---- the watcher thread ------------------------------------------------------ */
@@ -262,8 +351,12 @@ static uint64_t monotonic_ns(void) {
 
 static void *watch_main(void *arg) {
   pg_cluster *c = arg;
-  uint64_t last_tick = monotonic_ns();
+  uint64_t last_tick = monotonic_ns(), last_refresh = last_tick;
   while (!atomic_load(&c->stopping)) {
+    if (monotonic_ns() - last_refresh >= c->refresh_ns) {
+      refresh_own(c);
+      last_refresh = monotonic_ns();
+    }
     kvEntry *e = NULL;
     natsStatus s = kvWatcher_Next(&e, c->watcher, WATCH_POLL_MS);
     if (atomic_load(&c->stopping)) {

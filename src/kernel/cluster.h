@@ -155,10 +155,15 @@ void pg_cluster_log_stream_name(const char *app, char *out, size_t cap);
  * stream on nc (borrowed; must outlive the cluster). `wake` is called from
  * the watcher thread whenever bucket changes are queued (and once a second
  * while ticks are on); it must only post to the event loop's inbox.
- * app and node are copied. Returns 0, or -1 with the reason in err. */
+ * app and node are copied. ttl_ms (0: 30 s) is the bucket's TTL when this
+ * call creates it: the keys this node writes are written again every
+ * third of it while the watcher runs, so a node that dies without
+ * withdrawing them loses them after at most ttl_ms. Returns 0, or -1 with
+ * the reason in err. */
 int pg_cluster_open(pg_cluster **out, natsConnection *nc, const char *app,
-                    const char *node, void (*wake)(void *ctx), void *wake_ctx,
-                    char *err, size_t errlen);
+                    const char *node, uint32_t ttl_ms,
+                    void (*wake)(void *ctx), void *wake_ctx, char *err,
+                    size_t errlen);
 /* Stops the watcher, flushes published lines (up to 2 s) and frees; nc is
  * left open. Accepts NULL. */
 void pg_cluster_close(pg_cluster *c);

@@ -98,8 +98,8 @@ int pg__cluster_open(pg__kernel *k) {
   cn->node = k->opts.node;
   if (build_view(k, cn) != 0) goto fail;
   natsConnection *nc = pg_transport_conn(k->transport);
-  if (pg_cluster_open(&cn->cl, nc, k->app->name, cn->node, wake_loop, k, err,
-                      sizeof err) != 0)
+  if (pg_cluster_open(&cn->cl, nc, k->app->name, cn->node, 0, wake_loop, k,
+                      err, sizeof err) != 0)
     goto fail;
   k->cluster = cn;
   if (pg_log_set_sink(k->log, cn->node, pg_cluster_log_sink, cn->cl) != 0)

@@ -2,7 +2,8 @@
  * test_cluster_nats.c: the NATS side of startup across nodes (cluster.c)
  * against a real nats-server (JetStream, own store, free loopback port):
  * nodes that join one after the other agree on one graph through the
- * bucket, readiness published by one node reaches the others, and log
+ * bucket, readiness published by one node reaches the others, a node's
+ * keys outlive the bucket's TTL only while the node lives, and log
  * lines published by two nodes come back from the stream merged in time
  * order with the node on each line.
  */
@@ -27,6 +28,7 @@ typedef struct node {
   pthread_cond_t cv;
   int wakes; /* guarded by mu */
   size_t bad;
+  uint32_t ttl_ms; /* the bucket's, if this node creates it; 0: default */
 } node;
 
 static void on_wake(void *ctx) {
@@ -53,18 +55,24 @@ static const size_t node_nprograms[] = {1, 2};
 static const pg_cluster_placement placement = {node_names, 2, node_programs,
                                                node_nprograms};
 
-static int node_open(node *n, const char *app, const char *name) {
+static int node_open_ttl(node *n, const char *app, const char *name,
+                         uint32_t ttl_ms) {
   char err[512] = "";
   memset(n, 0, sizeof *n);
+  n->ttl_ms = ttl_ms;
   pthread_mutex_init(&n->mu, NULL);
   pthread_cond_init(&n->cv, NULL);
   if (natsConnection_ConnectTo(&n->nc, server.url) != NATS_OK) return -1;
-  if (pg_cluster_open(&n->cl, n->nc, app, name, on_wake, n, err,
+  if (pg_cluster_open(&n->cl, n->nc, app, name, n->ttl_ms, on_wake, n, err,
                       sizeof err) != 0) {
     fprintf(stderr, "  open: %s\n", err);
     return -1;
   }
   return pg_cluster_view_init(&n->view, programs, 3, &placement);
+}
+
+static int node_open(node *n, const char *app, const char *name) {
+  return node_open_ttl(n, app, name, 0);
 }
 
 static void node_close(node *n) {
@@ -202,6 +210,46 @@ static void test_cycle_split_across_nodes(void) {
   node_close(&b);
 }
 
+/* Whether key is in the app's bucket now (read with plain libnats). */
+static bool key_exists(const char *app, const char *key) {
+  natsConnection *nc = NULL;
+  jsCtx *js = NULL;
+  kvStore *kv = NULL;
+  kvEntry *e = NULL;
+  char bucket[128];
+  pg_cluster_bucket_name(app, bucket, sizeof bucket);
+  bool found = natsConnection_ConnectTo(&nc, server.url) == NATS_OK &&
+               natsConnection_JetStream(&js, nc, NULL) == NATS_OK &&
+               js_KeyValue(&kv, js, bucket) == NATS_OK &&
+               kvStore_Get(&e, kv, key) == NATS_OK;
+  kvEntry_Destroy(e);
+  kvStore_Destroy(kv);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(nc);
+  return found;
+}
+
+static void test_keys_live_while_their_node_lives(void) {
+  node a;
+  char err[256] = "";
+  ASSERT_EQ(node_open_ttl(&a, "ttl", "a", 1200), 0);
+  ASSERT_EQ(pg_cluster_put(a.cl, "ready.main.a", "{}", 2, err, sizeof err),
+            0);
+  ASSERT_EQ(pg_cluster_watch(a.cl, err, sizeof err), 0); /* refreshes */
+  usleep(2000000);
+  ASSERT_TRUE(key_exists("ttl", "ready.main.a")); /* older than the TTL */
+  /* Withdrawn keys are not refreshed back. */
+  ASSERT_EQ(pg_cluster_put(a.cl, "decl.x.a", "{}", 2, err, sizeof err), 0);
+  ASSERT_EQ(pg_cluster_delete(a.cl, "decl.x.a", err, sizeof err), 0);
+  usleep(600000);
+  ASSERT_TRUE(!key_exists("ttl", "decl.x.a"));
+  /* The node dies without withdrawing: its key expires. */
+  node_close(&a);
+  ASSERT_TRUE(key_exists("ttl", "ready.main.a"));
+  usleep(1700000);
+  ASSERT_TRUE(!key_exists("ttl", "ready.main.a"));
+}
+
 /* ---- the log stream ------------------------------------------------------------- */
 
 static uint64_t clock_of(void *ctx) { return *(uint64_t *)ctx; }
@@ -274,6 +322,7 @@ int main(void) {
   }
   PG_RUN(test_late_node_joins_and_both_agree);
   PG_RUN(test_cycle_split_across_nodes);
+  PG_RUN(test_keys_live_while_their_node_lives);
   PG_RUN(test_log_lines_merge_across_nodes);
   test_nats_stop(&server);
   nats_Close();
