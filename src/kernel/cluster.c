@@ -310,7 +310,7 @@ static void refresh_own(pg_cluster *c) {
   pthread_mutex_unlock(&c->write_mu);
 }
 
-/* ---- the watcher thread ------------------------------------------------------ */
+/* ---- the watcher thread -------------------------------------------------- */
 
 /* Copies one entry into the queue; false when out of memory. */
 static bool enqueue(pg_cluster *c, kvEntry *e) {
@@ -427,7 +427,7 @@ void pg_cluster_log_sink(void *ctx, const char *json, size_t len) {
   natsConnection_Publish(c->nc, c->log_subject, json, (int)len);
 }
 
-/* ---- reading the log stream (`parigot logs`) --------------------------------- */
+/* ---- reading the log stream (`parigot logs`) ----------------------------- */
 
 static uint64_t realtime_ns(void) {
   struct timespec ts;
@@ -481,7 +481,7 @@ static void read_log_stream(log_reader *lr, natsSubscription *sub,
       natsMsg_Destroy(msg);
       quiet_since = realtime_ns();
     } else if (!o->follow &&
-               realtime_ns() - quiet_since > 1000000000ull * JS_WAIT_MS / 1000) {
+               realtime_ns() - quiet_since > JS_WAIT_MS * 1000000ull) {
       break; /* the stream stopped answering: print what we have */
     }
     if (caught_up && !o->follow) break;

@@ -68,7 +68,7 @@ void pg_cluster_bucket_name(const char *app, char *out, size_t cap);
 void pg_cluster_key(const char *kind, const char *program, const char *node,
                     char *out, size_t cap);
 
-/* ---- the view of the bucket ------------------------------------------------ */
+/* ---- the view of the bucket ---------------------------------------------- */
 
 /* One (program, node) of the placement. */
 typedef struct pg_cluster_slot {
@@ -200,7 +200,7 @@ bool pg_cluster_caught_up(pg_cluster *c);
  * ctx is the pg_cluster. */
 void pg_cluster_log_sink(void *ctx, const char *json, size_t len);
 
-/* ---- the kernel's hooks (cluster_node.c) -------------------------------------- */
+/* ---- the kernel's hooks (cluster_node.c) --------------------------------- */
 
 /* The inbox event kind the watcher posts (data NULL): sched.c's
  * handle_event calls pg__cluster_pump for it. */

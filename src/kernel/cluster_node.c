@@ -130,7 +130,7 @@ void pg__cluster_close(pg__kernel *k) {
   k->cluster = NULL;
 }
 
-/* ---- agreeing on the graph --------------------------------------------------- */
+/* ---- agreeing on the graph ----------------------------------------------- */
 
 static int publish_decl(pg__kernel *k, pg__program *p) {
   pg__cluster_node *cn = k->cluster;
@@ -207,7 +207,8 @@ static bool declarations_settled(pg__kernel *k) {
   if (!caught_up) return false;
   if (pg_cluster_view_complete(&cn->view)) return true;
   uint64_t now = pg__now(k);
-  if (!cn->waiting_logged || now - cn->last_waiting_log >= WAITING_LOG_EVERY_NS) {
+  if (!cn->waiting_logged ||
+      now - cn->last_waiting_log >= WAITING_LOG_EVERY_NS) {
     cn->waiting_logged = true;
     cn->last_waiting_log = now;
     pg_cluster_view_missing(&cn->view, log_waiting_line, k);
@@ -217,7 +218,8 @@ static bool declarations_settled(pg__kernel *k) {
 
 /* Copies the merged declarations of programs that have no replica here, so
  * make_services and routing see their exports. */
-static int adopt_remote_declarations(pg__kernel *k, const pg_graph_node *nodes) {
+static int adopt_remote_declarations(pg__kernel *k,
+                                     const pg_graph_node *nodes) {
   for (size_t i = 0; i < k->nprograms; i++) {
     pg__program *p = &k->programs[i];
     if (p->local) continue;
@@ -263,7 +265,7 @@ int pg__cluster_graph_nodes(pg__kernel *k, pg_graph_node *nodes) {
   return pg_cluster_view_graph_nodes(&k->cluster->view, nodes);
 }
 
-/* ---- readiness ----------------------------------------------------------------- */
+/* ---- readiness ----------------------------------------------------------- */
 
 bool pg__cluster_ready_somewhere(pg__kernel *k, size_t program) {
   return k->cluster &&

@@ -15,7 +15,7 @@
 
 #include "kernel/json.h"
 
-/* ---- names ----------------------------------------------------------------- */
+/* ---- names --------------------------------------------------------------- */
 
 void pg_cluster_bucket_name(const char *app, char *out, size_t cap) {
   if (!cap) return;
@@ -34,7 +34,7 @@ void pg_cluster_key(const char *kind, const char *program, const char *node,
   snprintf(out, cap, "%s.%s.%s", kind, program, node);
 }
 
-/* ---- the declaration codec ------------------------------------------------- */
+/* ---- the declaration codec ----------------------------------------------- */
 
 static void put_list(pg_jsonw *w, const char *key, char *const *items,
                      size_t n) {
@@ -133,7 +133,7 @@ void pg_cluster_decl_clear(pg_cluster_decl *d) {
   memset(d, 0, sizeof *d);
 }
 
-/* ---- the view ----------------------------------------------------------------- */
+/* ---- the view ------------------------------------------------------------ */
 
 int pg_cluster_view_init(pg_cluster_view *v, const char *const *programs,
                          size_t nprograms, const pg_cluster_placement *pl) {

@@ -401,7 +401,7 @@ int pg_json_i32(const pg_json *v, int32_t *out) {
   return 0;
 }
 
-/* ---- writer --------------------------------------------------------------- */
+/* ---- writer -------------------------------------------------------------- */
 
 static void w_put(pg_jsonw *w, const void *s, size_t n) {
   if (w->oom) return;

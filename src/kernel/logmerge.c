@@ -86,7 +86,7 @@ void pg_logrec_print(pg_log *log, const pg_logrec *r) {
                      r->msg, r->kv, r->nfields);
 }
 
-/* ---- the merger: a binary min-heap ---------------------------------------- */
+/* ---- the merger: a binary min-heap --------------------------------------- */
 
 static int compare(const pg_logrec *a, const pg_logrec *b) {
   if (a->ns != b->ns) return a->ns < b->ns ? -1 : 1;

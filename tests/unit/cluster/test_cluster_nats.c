@@ -18,7 +18,7 @@
 
 static test_nats server;
 
-/* ---- a node: connection, cluster, view --------------------------------------- */
+/* ---- a node: connection, cluster, view ----------------------------------- */
 
 typedef struct node {
   natsConnection *nc;
@@ -250,7 +250,7 @@ static void test_keys_live_while_their_node_lives(void) {
   ASSERT_TRUE(!key_exists("ttl", "ready.main.a"));
 }
 
-/* ---- the log stream ------------------------------------------------------------- */
+/* ---- the log stream ------------------------------------------------------ */
 
 static uint64_t clock_of(void *ctx) { return *(uint64_t *)ctx; }
 

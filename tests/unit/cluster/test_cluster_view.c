@@ -19,7 +19,7 @@
 #include "kernel/logmerge.h"
 #include "pg_test.h"
 
-/* ---- json ------------------------------------------------------------------ */
+/* ---- json ---------------------------------------------------------------- */
 
 static int parses(const char *text) {
   pg_json *v = NULL;
@@ -90,7 +90,7 @@ static void test_json_writer_round_trip(void) {
   free(text);
 }
 
-/* ---- declarations ---------------------------------------------------------- */
+/* ---- declarations -------------------------------------------------------- */
 
 static void test_decl_round_trip(void) {
   char *req[] = {"shop.v1.Inventory", "log.v1.LogService"};
@@ -147,7 +147,7 @@ static void test_names(void) {
   ASSERT_STR_EQ(buf, "decl.cart.b");
 }
 
-/* ---- the view ----------------------------------------------------------------- */
+/* ---- the view ------------------------------------------------------------ */
 
 /* The shop-like app of these tests: main -> cart -> inventory, main ->
  * pricing; on nodes a (main), b (cart, inventory), c (pricing) and pricing
@@ -367,7 +367,7 @@ static void test_view_ready_late_change_and_junk(void) {
   pg_cluster_view_free(&v);
 }
 
-/* ---- the log across nodes ----------------------------------------------------- */
+/* ---- the log across nodes ------------------------------------------------ */
 
 typedef struct captured {
   char lines[8][512];
@@ -506,7 +506,7 @@ static void test_logrec_json_output_and_rejects(void) {
   }
 }
 
-/* ---- placement in the graph printers ------------------------------------------ */
+/* ---- placement in the graph printers ------------------------------------- */
 
 static char *print_placed(bool dot) {
   static const char *const on_a_only[] = {"a"}, *const on_bc[] = {"b", "c"};
