@@ -264,10 +264,16 @@ int pg__inbox_post(pg__inbox *in, int kind, void *data) {
   else
     in->head = e;
   in->tail = e;
-  atomic_fetch_add_explicit(&in->pending, 1, memory_order_release);
+  int before = atomic_fetch_add_explicit(&in->pending, 1, memory_order_release);
   pthread_mutex_unlock(&in->mu);
-  ssize_t n = write(in->wfd, "e", 1);
-  (void)n; /* a full pipe already wakes the loop */
+  /* Only the first event after the loop's last take needs to wake it: the
+   * loop empties the pipe before it takes the list, so events that find
+   * others pending are taken with them. Under load (16 calls in flight
+   * over NATS) this saves a write per event. */
+  if (before == 0) {
+    ssize_t n = write(in->wfd, "e", 1);
+    (void)n; /* a full pipe already wakes the loop */
+  }
   return 0;
 }
 
