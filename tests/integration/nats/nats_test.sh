@@ -165,9 +165,11 @@ YAML
   if [ -n "$retried" ] && [ "$retried" -le "$slots" ]; then ok; else
     fail "retried calls: want at most $slots (those in flight on c), got '$retried'"; fi
   expect_no a 'past its deadline|WRONG'
-  # Bounded: the workload's time, one deadline for the lost calls, slack.
-  if [ "$took" -le $((seconds + 8)) ]; then ok; else
-    fail "the run took $took s, want <= $((seconds + 8)) s"; fi
+  # Bounded: startup, the workload's time, one deadline for the lost
+  # calls, slack for a loaded machine or a sanitizer build. (Each call's
+  # own bound is checked by the quoter: deadline + 500 ms.)
+  if [ "$took" -le $((seconds + 15)) ]; then ok; else
+    fail "the run took $took s, want <= $((seconds + 15)) s"; fi
   stop_servers b
   echo "failover: $(sed -n 's/.*quoter: done: \(.*\) stream=stdout/\1/p' "$tmp/a") in $took s"
 }
