@@ -129,7 +129,7 @@ node_wait() {
     wait "$pid" 2>/dev/null
     rc=124
   else
-    wait "$pid"
+    wait "$pid" 2>/dev/null
     rc=$?
   fi
   unset "node_pid[$name]"
