@@ -16,15 +16,20 @@
 # judged (the machine may be busy); the exit status says whether every run
 # worked.
 #
-#   run.sh [BUILD] [--quick] [--calls N]
+# Each kind runs --runs times (default 3), alternated; the figures are the
+# medians.
+#
+#   run.sh [BUILD] [--quick] [--calls N] [--runs N]
 set -uo pipefail
 build=${1:-build}
 shift || true
 calls=20000
+runs=3
 while [ $# -gt 0 ]; do
   case $1 in
-  --quick) calls=2000 ;;
+  --quick) calls=2000 runs=1 ;;
   --calls) calls=$2; shift ;;
+  --runs) runs=$2; shift ;;
   *) echo "bench/nats/run.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -58,19 +63,7 @@ bail() {
 nats_start
 concurrency=(1 16)
 
-# ---- raw libnats ------------------------------------------------------------
-"$raw" serve "$nats_url" bench.raw.echo >"$tmp/rawsrv.raw" 2>&1 &
-node_pid[rawsrv]=$!
-for _ in $(seq 100); do
-  grep -q 'raw: serving' "$tmp/rawsrv.raw" && break
-  sleep 0.1
-done
-grep -q 'raw: serving' "$tmp/rawsrv.raw" || bail "the raw responder" "$tmp/rawsrv.raw"
-timeout 120 "$raw" request "$nats_url" bench.raw.echo "$calls" "${concurrency[@]}" \
-  >"$tmp/raw.out" 2>&1 || bail "raw libnats request/reply" "$tmp/raw.out"
-node_kill rawsrv TERM
-
-# ---- parigot: the same app, over NATS and in one process -------------------
+# ---- the app, over NATS and in one process ---------------------------------
 cat >"$tmp/one.yaml" <<YAML
 # written by bench/nats/run.sh
 app: bench_nats
@@ -92,35 +85,72 @@ write_app "$tmp/apps/app/app.yaml" "$tmp/one.yaml" "$dir" "deploy:
     - name: cli
       programs: [client]"
 
-# client_lines LOG OUT: the client's result lines, without the log columns.
-client_lines() {
-  sed -n 's/^.* client\[0\] bench: \(.*\) stream=stdout$/bench: \1/p' "$1" >"$2"
-  grep -q '^bench: concurrency' "$2" || bail "parigot ($1)" "$1"
+# run_raw: plain libnats, responder and requester in two processes; the
+# result lines are appended to $tmp/raw.out.
+run_raw() {
+  "$raw" serve "$nats_url" bench.raw.echo >"$tmp/rawsrv.raw" 2>&1 &
+  node_pid[rawsrv]=$!
+  for _ in $(seq 100); do
+    grep -q 'raw: serving' "$tmp/rawsrv.raw" && break
+    sleep 0.1
+  done
+  grep -q 'raw: serving' "$tmp/rawsrv.raw" || bail "the raw responder" "$tmp/rawsrv.raw"
+  timeout 120 "$raw" request "$nats_url" bench.raw.echo "$calls" \
+    "${concurrency[@]}" >"$tmp/raw.run" 2>&1 ||
+    bail "raw libnats request/reply" "$tmp/raw.run"
+  cat "$tmp/raw.run" >>"$tmp/raw.out"
+  node_kill rawsrv TERM
 }
 
-node_start srv run "$tmp/apps/app/app.yaml" --node srv
-node_start cli run "$tmp/apps/app/app.yaml" --node cli
-node_wait cli 150
-[ "$rc" = 0 ] || bail "the parigot client node (exit $rc)" "$tmp/cli.raw"
-client_lines "$tmp/cli.raw" "$tmp/remote.out"
-# The kernel logs "program server[0] exited ..." where server ran: that
-# must be node srv, or these calls never crossed NATS.
-if grep -q 'program server\[' "$tmp/cli.raw"; then
-  bail "node cli ran the server program itself (no call crossed NATS)" "$tmp/cli.raw"
-fi
-kill -TERM "${node_pid[srv]}" 2>/dev/null
-node_wait srv 10
+# client_lines LOG OUT: appends the client's result lines to OUT, without
+# the log columns.
+client_lines() {
+  sed -n 's/^.* client\[0\] bench: \(.*\) stream=stdout$/bench: \1/p' "$1" >"$tmp/lines"
+  grep -q '^bench: concurrency' "$tmp/lines" || bail "parigot ($1)" "$1"
+  cat "$tmp/lines" >>"$2"
+}
 
-node_start one run "$tmp/apps/app/app.yaml"
-node_wait one 150
-[ "$rc" = 0 ] || bail "the one-process run (exit $rc)" "$tmp/one.raw"
-client_lines "$tmp/one.raw" "$tmp/local.out"
+# run_remote: client node and server node, two `parigot run --node`.
+run_remote() {
+  node_start srv run "$tmp/apps/app/app.yaml" --node srv
+  node_start cli run "$tmp/apps/app/app.yaml" --node cli
+  node_wait cli 150
+  [ "$rc" = 0 ] || bail "the parigot client node (exit $rc)" "$tmp/cli.raw"
+  client_lines "$tmp/cli.raw" "$tmp/remote.out"
+  # The kernel logs "program server[0] exited ..." where server ran: that
+  # must be node srv, or these calls never crossed NATS.
+  if grep -q 'program server\[' "$tmp/cli.raw"; then
+    bail "node cli ran the server program itself (no call crossed NATS)" "$tmp/cli.raw"
+  fi
+  kill -TERM "${node_pid[srv]}" 2>/dev/null
+  node_wait srv 10
+}
+
+run_local() {
+  node_start one run "$tmp/apps/app/app.yaml"
+  node_wait one 150
+  [ "$rc" = 0 ] || bail "the one-process run (exit $rc)" "$tmp/one.raw"
+  client_lines "$tmp/one.raw" "$tmp/local.out"
+}
+
+# Alternated, so that load from elsewhere on the machine falls on every
+# kind alike; each figure below is the median over the runs.
+: >"$tmp/raw.out"
+: >"$tmp/remote.out"
+: >"$tmp/local.out"
+for _ in $(seq "$runs"); do
+  run_raw
+  run_remote
+  run_local
+done
 
 # ---- report -----------------------------------------------------------------
-# field FILE CONCURRENCY NAME: p50 | p99 | rate of that line.
+# field FILE CONCURRENCY NAME: the median over the runs of p50 | p99 |
+# rate in FILE's lines for that concurrency.
 field() {
   sed -n "s/^bench: concurrency $2: [0-9]* calls, p50 \([0-9.]*\) us, p99 \([0-9.]*\) us, \([0-9]*\) calls\/s$/\1 \2 \3/p" "$1" |
-    awk -v f="$3" '{ print (f == "p50" ? $1 : f == "p99" ? $2 : $3) }'
+    awk -v f="$3" '{ print (f == "p50" ? $1 : f == "p99" ? $2 : $3) }' |
+    sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
 row() { # row LABEL FILE
   local line="$1" c
@@ -133,7 +163,7 @@ row() { # row LABEL FILE
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.0f%%", (a / b - 1) * 100; else print "?" }'; }
 
-echo "NATS round trips, 100-byte request and reply, $calls calls each ($nats_url):"
+echo "NATS round trips, 100-byte request and reply, $calls calls each, median of $runs run(s) ($nats_url):"
 printf '%-22s  %26s  %26s\n' "" "one call at a time" "16 in flight"
 printf '%-22s  %8s %8s %8s  %8s %8s %8s\n' "" "p50 us" "p99 us" "calls/s" "p50 us" "p99 us" "calls/s"
 row "$(printf '%-22s' 'raw libnats')" "$tmp/raw.out"
