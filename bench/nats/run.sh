@@ -88,6 +88,7 @@ write_app "$tmp/apps/app/app.yaml" "$tmp/one.yaml" "$dir" "deploy:
 # run_raw: plain libnats, responder and requester in two processes; the
 # result lines are appended to $tmp/raw.out.
 run_raw() {
+  : >"$tmp/rawsrv.raw"
   "$raw" serve "$nats_url" bench.raw.echo >"$tmp/rawsrv.raw" 2>&1 &
   node_pid[rawsrv]=$!
   for _ in $(seq 100); do
