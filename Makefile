@@ -3,6 +3,7 @@
 #   make demo   build and run the demo
 #   make test   build normal + sanitizer (ASan+UBSan) trees, run every test
 #   make bench  build optimized and print benchmark ratios
+#   make fuzz   run the fuzz targets (libFuzzer, ASan+UBSan) in the sanitizer tree
 HOST_CC ?= clang-19
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -39,6 +40,9 @@ demo: build
 
 bench: build
 	@scripts/bench.sh $(BUILD)
+
+fuzz: build-asan
+	ctest --test-dir $(ASAN_BUILD) -L fuzz --output-on-failure
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

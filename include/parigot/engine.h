@@ -263,7 +263,7 @@ pg_val pg_global_get(const pg_global *g);
  */
 typedef struct pg_limits {
   uint32_t max_memory_pages; /* cap on memory 0 (64 KiB pages); 0 = 65536 */
-  uint32_t stack_bytes;      /* value + frame stack; 0 = default (1 MiB) */
+  uint32_t stack_bytes;      /* value stack (frames: max_call_depth); 0 = 1 MiB */
   uint32_t max_call_depth;   /* frames; 0 = default (10000) */
   uint64_t fuel;             /* instruction budget; 0 = unlimited */
 } pg_limits;
