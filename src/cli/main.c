@@ -12,7 +12,7 @@
 
 static const pg_cli_command commands[] = {
     {"exec", "run one WASI command module (like `wasmtime run`)", pg__cli_exec},
-    {"run", "run a multi-program app (app.yaml) in one process", pg__cli_run},
+    {"run", "run a multi-program app (app.yaml): one process, or one node", pg__cli_run},
     {"graph", "print an app's programs, services and startup order", pg__cli_graph},
     {"logs", "print the merged log of every node of a deployment", pg__cli_logs},
 };
@@ -32,9 +32,10 @@ static void usage(FILE *out) {
           "\n"
           "Run `parigot <command> --help` for a command's options.\n"
           "\n"
-          "exit codes: the program's own code when it runs; 1 when a module\n"
-          "cannot be read, loaded or linked; 2 for a usage error; 134 when a\n"
-          "program traps.\n");
+          "exit codes: 2 for a usage error; each command's --help lists the\n"
+          "others (exec: the program's own code, 1 load error, 134 trap;\n"
+          "run: 0 ok, 1 a main failed, 3 load error, 4 cannot start, 130\n"
+          "interrupted).\n");
 }
 
 bool pg__cli_option(int argc, char **argv, int *i, const char *name,
