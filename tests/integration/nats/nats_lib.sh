@@ -139,7 +139,7 @@ node_wait() {
 node_kill() {
   local name=$1 sig=${2:-KILL}
   kill "-$sig" "${node_pid[$name]}" 2>/dev/null
-  node_wait "$name" 10
+  node_wait "$name" 10 2>/dev/null
 }
 
 wait_for_line() {
