@@ -9,6 +9,8 @@
 #   failover  pricing replicas on nodes b and c; c is killed (SIGKILL)
 #             mid-workload: the workload finishes through b, only calls in
 #             flight on c fail (and are retried), none past its deadline
+#   rejoin    c killed mid-workload and started again: it serves again,
+#             nobody else restarts
 #   cycle     examples/broken/cycle.yaml split over two nodes: x alone
 #             waits for y; then both exit 4 with exactly the problem lines
 #             of the one-process run
@@ -114,17 +116,17 @@ case_logs() {
     fail "parigot logs: lines not in time order (or no timestamps)"; show logs; fi
 }
 
-case_failover() {
-  local seconds=6 slots=8 deadline_ms=1000
-  nats_start
+# write_quoter_app SECONDS SLOTS DEADLINE_MS: quoter on node a, pricing
+# (two replicas a node) on b and c.
+write_quoter_app() {
   cat >"$tmp/failover.yaml" <<YAML
-# written by tests/integration/nats/nats_test.sh (failover)
+# written by tests/integration/nats/nats_test.sh ($current)
 app: failover
 programs:
   - name: quoter
     wasm: quoter.wasm
     role: main
-    args: ["$seconds", "$slots", "$deadline_ms"]
+    args: ["$1", "$2", "$3"]
   - name: pricing
     wasm: pricing.wasm
     role: server
@@ -141,6 +143,15 @@ YAML
     - name: c
       programs: [pricing]"
   ln -sf "$shop/pricing.wasm" "$tmp/apps/app/pricing.wasm"
+}
+
+# second_line N: the quoter's progress line of second N (timestamp-less).
+second_line() { grep -E "quoter: second $1:" "$tmp/a.raw" | strip_times; }
+
+case_failover() {
+  local seconds=6 slots=8 deadline_ms=1000
+  nats_start
+  write_quoter_app $seconds $slots $deadline_ms
   node_start b run "$tmp/apps/app/app.yaml" --node b
   node_start c run "$tmp/apps/app/app.yaml" --node c
   local start=$SECONDS
@@ -176,6 +187,37 @@ YAML
     fail "the run took $took s, want <= $((seconds + 15)) s"; fi
   stop_servers b
   echo "failover: $(sed -n 's/.*quoter: done: \(.*\) stream=stdout/\1/p' "$tmp/a") in $took s"
+}
+
+# A node that dies and comes back joins again without restarting the
+# others: c is killed after second 2 and started again after second 4; by
+# the last second all four replicas answer again, and b started once.
+case_rejoin() {
+  local seconds=9 slots=8 deadline_ms=1000
+  nats_start
+  write_quoter_app $seconds $slots $deadline_ms
+  node_start b run "$tmp/apps/app/app.yaml" --node b
+  node_start c run "$tmp/apps/app/app.yaml" --node c
+  node_start a run "$tmp/apps/app/app.yaml" --node a
+  wait_for_line a 'quoter: second 2:' 30 && node_kill c KILL
+  wait_for_line a 'quoter: second 4:' 30
+  if second_line 4 | grep -q ', 2 replicas answered'; then ok; else
+    fail "second 4, c dead: want 2 replicas, got: $(second_line 4)"; fi
+  node_start c2 run "$tmp/apps/app/app.yaml" --node c
+  node_wait a $((seconds + 25))
+  expect_rc a 0
+  expect_match a '^INFO  quoter\[0\] quoter: done: [1-9][0-9]* ok, 0 wrong, '
+  if second_line $seconds | grep -q ', 4 replicas answered'; then ok; else
+    fail "second $seconds, c back: want 4 replicas, got: $(second_line $seconds)"
+    show a; fi
+  # b's two, the first c's two and the new c's two.
+  expect_match a 'quoter: done: .*, 6 replicas seen'
+  stop_servers b c2
+  expect_match c2 '^INFO  pricing\[[01]\] pricing replica [0-9a-f]+ quoted [1-9][0-9]* lines'
+  local starts
+  starts=$(grep -c 'all programs of node b ready' "$tmp/b")
+  if [ "$starts" = 1 ]; then ok; else
+    fail "node b: started $starts times, want once"; show b; fi
 }
 
 case_cycle() {
@@ -249,6 +291,7 @@ case $current in
 shop) case_shop ;;
 logs) case_logs ;;
 failover) case_failover ;;
+rejoin) case_rejoin ;;
 cycle) case_cycle ;;
 auth)
   auth_case "--user parigot --pass s3cret" "
