@@ -76,7 +76,7 @@ nats_start() {
   local ports="$tmp/nats-server_$nats_pid.ports" port=
   for _ in $(seq 100); do
     if [ -s "$ports" ]; then
-      port=$(sed -n 's/.*"nats:\/\/127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$ports")
+      port=$(sed -n 's/.*"[a-z]*:\/\/127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$ports" | head -1)
       [ -n "$port" ] && answers_on "$port" && break
     fi
     kill -0 "$nats_pid" 2>/dev/null || break

@@ -17,6 +17,9 @@
 #   auth      nats-server with user/password: right credentials run the
 #             shop, a wrong password or none is refused (exit 3, message)
 #   token     the same with a token
+#   tls       nats-server requiring TLS + client certificates: the node
+#             with ca/cert/key runs the shop; without tls:, trusting
+#             another CA or without a client certificate it is refused
 #   logs      after the shop run, `parigot logs` prints the lines of all
 #             three nodes merged in time order, node/program on each
 #
@@ -287,9 +290,75 @@ auth_case() {
   refused none 'Authorization Violation'
 }
 
+# make_certs DIR: a test CA, a server certificate for 127.0.0.1 and a
+# client certificate signed by it, plus a second CA that signed neither.
+make_certs() {
+  local d=$1 ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  mkdir -p "$d"
+  (
+    cd "$d" || exit 1
+    openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 1 \
+      -subj "/CN=parigot test CA" &&
+      openssl req -x509 "${ec[@]}" -keyout other.key -out other-ca.pem -days 1 \
+        -subj "/CN=some other CA" &&
+      openssl req "${ec[@]}" -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >server.ext &&
+      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+        -out server.pem -days 1 -extfile server.ext &&
+      openssl req "${ec[@]}" -keyout client.key -out client.csr -subj "/CN=node" &&
+      printf 'extendedKeyUsage=clientAuth\n' >client.ext &&
+      openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+        -out client.pem -days 1 -extfile client.ext
+  ) >"$tmp/openssl.log" 2>&1 || {
+    fail "openssl could not make the test certificates:"; sed 's/^/  | /' "$tmp/openssl.log"
+    exit 1
+  }
+}
+
+# TLS options reach libnats: a server that requires TLS and client
+# certificates (--tlsverify) serves a node whose tls: names the CA, its
+# certificate and key; a node without tls:, one that trusts another CA and
+# one without a client certificate are refused (exit 3, the reason).
+case_tls() {
+  local certs=$tmp/certs
+  make_certs "$certs"
+  nats_start --tlsverify --tlscert "$certs/server.pem" --tlskey "$certs/server.key" \
+    --tlscacert "$certs/ca.pem"
+  local head="deploy:
+  nats:
+    url: @URL@" nodes="
+  nodes:
+    - name: solo
+      programs: [main, checkout, cart, inventory, pricing]"
+  write_app "$tmp/apps/good/app.yaml" "$shop/app.yaml" "$shop" "$head
+    tls: {ca: $certs/ca.pem, cert: $certs/client.pem, key: $certs/client.key}$nodes"
+  write_app "$tmp/apps/plain/app.yaml" "$shop/app.yaml" "$shop" "$head$nodes"
+  write_app "$tmp/apps/stranger/app.yaml" "$shop/app.yaml" "$shop" "$head
+    tls: {ca: $certs/other-ca.pem, cert: $certs/client.pem, key: $certs/client.key}$nodes"
+  write_app "$tmp/apps/anonymous/app.yaml" "$shop/app.yaml" "$shop" "$head
+    tls: {ca: $certs/ca.pem}$nodes"
+  node_start good run "$tmp/apps/good/app.yaml" --node solo
+  node_wait good 60
+  expect_rc good 0
+  expect_line good "INFO  main[0] shop: all answers correct stream=stdout"
+  local name
+  for name in plain stranger anonymous; do
+    node_start $name run "$tmp/apps/$name/app.yaml" --node solo
+    node_wait $name 20
+    expect_rc $name 3
+    expect_match $name "^ERROR parigot nats: cannot connect to ${nats_url//./\\.}: [^ ].*"
+    expect_no $name 'startup order|all programs ready'
+  done
+  # What each refusal said, for the reader of the test log.
+  for name in plain stranger anonymous; do
+    echo "$name: $(grep -m1 'cannot connect' "$tmp/$name")"
+  done
+}
+
 case $current in
 shop) case_shop ;;
 logs) case_logs ;;
+tls) case_tls ;;
 failover) case_failover ;;
 rejoin) case_rejoin ;;
 cycle) case_cycle ;;
