@@ -5,7 +5,8 @@
 #
 #   shop      the shop app spread over three nodes (main+checkout,
 #             cart+inventory, pricing; the last one starts late) gives the
-#             same answers as in one process
+#             same answers as in one process; `parigot graph` shows where
+#             each program runs
 #   failover  pricing replicas on nodes b and c; c is killed (SIGKILL)
 #             mid-workload: the workload finishes through b, only calls in
 #             flight on c fail (and are retried), none past its deadline
@@ -95,7 +96,24 @@ run_shop_three_nodes() {
   echo "three nodes: main done in $((SECONDS - start)) s"
 }
 
-case_shop() { run_shop_three_nodes; }
+# `parigot graph` of the deployed app shows each program's node.
+check_shop_placement() {
+  node_start graph graph "$tmp/apps/app/app.yaml"
+  node_wait graph 20
+  expect_rc graph 0
+  awk '/^  [a-z]+$/ { prog = $1 } /^    nodes? / { $1 = ""; print prog ":" $0 }' \
+    "$tmp/graph" >"$tmp/placement"
+  printf '%s\n' "main: a" "checkout: a" "cart: b" "inventory: b" "pricing: c" \
+    >"$tmp/placement.want"
+  if diff "$tmp/placement" "$tmp/placement.want" >"$tmp/placement.diff"; then ok; else
+    fail "parigot graph placement (< got, > want):"; sed 's/^/  /' "$tmp/placement.diff"
+    show graph; fi
+}
+
+case_shop() {
+  run_shop_three_nodes
+  check_shop_placement
+}
 
 # After the three-node run, `parigot logs` prints every node's lines
 # merged in time order, node and program on each line.
@@ -164,6 +182,8 @@ case_failover() {
     node_kill c KILL
     echo "killed node c at $((SECONDS - start)) s"
     strip_times <"$tmp/a.raw" >"$tmp/a.at_kill"
+    # Nothing failed while both nodes were up.
+    expect_no a.at_kill 'retrying after|WRONG'
   fi
   node_wait a $((seconds + 20))
   local took=$((SECONDS - start))
