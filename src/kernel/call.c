@@ -191,7 +191,7 @@ void pg__call_complete(pg__kernel *k, pg__call *c, int32_t status,
   detach(c);
   if (reply_len + msg_len > PARIGOT_ABI_MAX_PAYLOAD + 4096 ||
       reserve(c, reply_len + msg_len) != 0) {
-    status = PG__RESOURCE_EXHAUSTED;
+    status = PG_CODE_RESOURCE_EXHAUSTED;
     reply_len = msg_len = 0;
   }
   if (reply_len) memcpy(c->buf, reply, reply_len);
@@ -241,20 +241,20 @@ static void put32(uint8_t *p, uint32_t v) {
 int32_t pg__call_collect(pg__kernel *k, pg__replica *r, pg__call *c,
                          uint32_t buf, uint32_t cap, uint32_t out) {
   uint8_t *rec = pg_memory_ptr(r->inst, out, sizeof(parigot_abi_result));
-  if (!rec) return PG__INVALID_ARGUMENT;
+  if (!rec) return PG_CODE_INVALID_ARGUMENT;
   put32(rec, (uint32_t)c->status);
   put32(rec + 4, c->reply_len);
   put32(rec + 8, c->msg_len);
   uint64_t total = (uint64_t)c->reply_len + c->msg_len;
-  if (total > cap) return PG__RESOURCE_EXHAUSTED;
+  if (total > cap) return PG_CODE_RESOURCE_EXHAUSTED;
   if (total > 0) {
     uint8_t *dst = pg_memory_ptr(r->inst, buf, total);
-    if (!dst) return PG__INVALID_ARGUMENT;
+    if (!dst) return PG_CODE_INVALID_ARGUMENT;
     memcpy(dst, c->buf, total);
   }
   r->outstanding--;
   pg__call_release(k, c);
-  return PG__OK;
+  return PG_CODE_OK;
 }
 
 /* ---- trace context ------------------------------------------------------ */
@@ -310,8 +310,9 @@ static void call_builtin(pg__kernel *k, pg__replica *r, pg__call *c,
                          const uint8_t *req, uint32_t req_len) {
   pg__service *svc = c->service;
   if (!svc->host) {
-    pg__call_completef(k, c, PG__UNAVAILABLE, "service %s is unavailable: %s",
-                       svc->name, svc->unavailable ? svc->unavailable : "?");
+    pg__call_completef(k, c, PG_CODE_UNAVAILABLE,
+                       "service %s is unavailable: %s", svc->name,
+                       svc->unavailable ? svc->unavailable : "?");
     return;
   }
   char method[PARIGOT_ABI_MAX_NAME + 1];
@@ -323,7 +324,7 @@ static void call_builtin(pg__kernel *k, pg__replica *r, pg__call *c,
   char msg[512] = "";
   int code = svc->host->handle(svc->host, &who, method, req, req_len, &reply,
                                &reply_len, msg, sizeof msg);
-  if (code == PG__OK)
+  if (code == PG_CODE_OK)
     pg__call_complete(k, c, code, reply, reply_len, NULL, 0);
   else
     pg__call_complete(k, c, code, NULL, 0, msg, strnlen(msg, sizeof msg));
@@ -335,12 +336,12 @@ int32_t pg__call_start(pg__kernel *k, pg__replica *r, pg__service *svc,
                        const uint8_t *req, uint32_t req_len,
                        uint32_t timeout_ms, uint32_t *out_id) {
   if (r->outstanding >= PARIGOT_ABI_MAX_OUTSTANDING)
-    return PG__RESOURCE_EXHAUSTED;
+    return PG_CODE_RESOURCE_EXHAUSTED;
   pg__call *c = call_alloc(k);
-  if (!c) return PG__RESOURCE_EXHAUSTED;
+  if (!c) return PG_CODE_RESOURCE_EXHAUSTED;
   if (reserve(c, (size_t)method_len + req_len) != 0) {
     pg__call_release(k, c);
-    return PG__RESOURCE_EXHAUSTED;
+    return PG_CODE_RESOURCE_EXHAUSTED;
   }
   memcpy(c->buf, method, method_len);
   if (req_len) memcpy(c->buf + method_len, req, req_len);
@@ -353,7 +354,7 @@ int32_t pg__call_start(pg__kernel *k, pg__replica *r, pg__service *svc,
   trace_call(k, r, c);
   if (!svc->owner) {
     call_builtin(k, r, c, req, req_len);
-    return PG__OK;
+    return PG_CODE_OK;
   }
   uint32_t ms = timeout_ms ? timeout_ms : k->app->deadline_ms;
   if (ms == 0) ms = 5000;
@@ -364,18 +365,18 @@ int32_t pg__call_start(pg__kernel *k, pg__replica *r, pg__service *svc,
     c->remote = true;
     pg__timer_arm(k, &c->deadline, PG__TIMER_CALL_DEADLINE, c, c->deadline_ns);
     pg__remote_send(k, c, ms);
-    return PG__OK;
+    return PG_CODE_OK;
   }
   if (p->stopping || p->alive_for_good == 0) {
-    pg__call_completef(k, c, PG__UNAVAILABLE,
+    pg__call_completef(k, c, PG_CODE_UNAVAILABLE,
                        "service %s: program %s is not running", svc->name,
                        p->cfg->name);
-    return PG__OK;
+    return PG_CODE_OK;
   }
   pg__timer_arm(k, &c->deadline, PG__TIMER_CALL_DEADLINE, c, c->deadline_ns);
   queue_push(p, c);
   pg__dispatch(k, p);
-  return PG__OK;
+  return PG_CODE_OK;
 }
 
 int pg__call_incoming(pg__kernel *k, pg__service *svc, const char *method,
@@ -403,7 +404,7 @@ int pg__call_incoming(pg__kernel *k, pg__service *svc, const char *method,
   c->deadline_ns = pg__now(k) + (uint64_t)(ms ? ms : 5000) * 1000000ull;
   pg__program *p = svc->owner;
   if (p->stopping || p->alive_for_good == 0) {
-    pg__call_completef(k, c, PG__UNAVAILABLE,
+    pg__call_completef(k, c, PG_CODE_UNAVAILABLE,
                        "service %s: program %s is not running", svc->name,
                        p->cfg->name);
     return 0;
@@ -426,7 +427,7 @@ static int32_t deliver(pg__kernel *k, pg__replica *r, pg__call *c) {
     held_push(r, c);
   }
   uint8_t *rec = pg_memory_ptr(r->inst, r->a_out, sizeof(parigot_abi_incoming));
-  if (!rec) return PG__INVALID_ARGUMENT;
+  if (!rec) return PG_CODE_INVALID_ARGUMENT;
   pg__service *svc = c->service;
   uint64_t now = pg__now(k);
   uint64_t left = c->deadline_ns > now ? (c->deadline_ns - now) / 1000000u : 0;
@@ -438,14 +439,14 @@ static int32_t deliver(pg__kernel *k, pg__replica *r, pg__call *c) {
   uint64_t total = (uint64_t)svc->name_len + c->method_len + c->req_len;
   if (total > r->a_cap) {
     c->delivered = false;
-    return PG__RESOURCE_EXHAUSTED;
+    return PG_CODE_RESOURCE_EXHAUSTED;
   }
   uint8_t *dst = pg_memory_ptr(r->inst, r->a_buf, total);
-  if (!dst) return PG__INVALID_ARGUMENT;
+  if (!dst) return PG_CODE_INVALID_ARGUMENT;
   memcpy(dst, svc->name, svc->name_len);
   memcpy(dst + svc->name_len, c->buf, (size_t)c->method_len + c->req_len);
   c->delivered = true;
-  return PG__OK;
+  return PG_CODE_OK;
 }
 
 int32_t pg__serve_next(pg__kernel *k, pg__replica *r) {
@@ -496,7 +497,7 @@ void pg__fail_queue(pg__kernel *k, pg__program *p, int32_t status,
 
 void pg__deadline_due(pg__kernel *k, pg__call *c) {
   if (c->state != PG__CALL_QUEUED && c->state != PG__CALL_SERVING) return;
-  pg__call_completef(k, c, PG__DEADLINE_EXCEEDED,
+  pg__call_completef(k, c, PG_CODE_DEADLINE_EXCEEDED,
                      "deadline exceeded calling %s/%.*s", c->service->name,
                      (int)c->method_len, (const char *)c->buf);
 }
@@ -505,7 +506,7 @@ void pg__block_timeout_due(pg__kernel *k, pg__replica *r) {
   if (r->state == PG__R_BLOCK_WAIT) {
     pg__wait_try_finish(k, r, true);
   } else if (r->state == PG__R_BLOCK_SERVE) {
-    pg__wake(k, r, PG__DEADLINE_EXCEEDED);
+    pg__wake(k, r, PG_CODE_DEADLINE_EXCEEDED);
   } else if (r->state == PG__R_BLOCK_SLEEP) {
     pg__wake(k, r, 0); /* WASI ESUCCESS: the sleep is over */
   }

@@ -391,7 +391,7 @@ static void release(pg__kernel *k, pg__program *p) {
     if (p->nexports == 0) r->ready = true;
     if (r->state != PG__R_BLOCK_RUN) continue;
     r->ran = true;
-    pg__wake(k, r, PG__OK);
+    pg__wake(k, r, PG_CODE_OK);
   }
 }
 
@@ -498,13 +498,13 @@ static void stop_program(pg__kernel *k, pg__program *p) {
                p->cfg->name);
   char msg[300];
   snprintf(msg, sizeof msg, "program %s is stopping", p->cfg->name);
-  pg__fail_queue(k, p, PG__UNAVAILABLE, msg);
+  pg__fail_queue(k, p, PG_CODE_UNAVAILABLE, msg);
   pg__timer_arm(k, &p->grace, PG__TIMER_STOP_GRACE, p,
                 pg__now(k) + STOP_GRACE_MS * 1000000ull);
   for (uint32_t i = 0; i < p->nreplicas; i++) {
     pg__replica *r = &p->replicas[i];
     if (r->state == PG__R_BLOCK_SERVE)
-      pg__wake(k, r, PG__CANCELLED);
+      pg__wake(k, r, PG_CODE_CANCELLED);
     else if (r->state == PG__R_DEAD || r->state == PG__R_BLOCK_RUN)
       pg__replica_kill(k, r, NULL); /* waiting to restart, or never ran */
   }
@@ -546,7 +546,7 @@ void pg__kernel_program_ended(pg__kernel *k, pg__program *p) {
   if (k->phase == PG__PHASE_DECLARE) return;
   char msg[300];
   snprintf(msg, sizeof msg, "program %s is not running", p->cfg->name);
-  pg__fail_queue(k, p, PG__UNAVAILABLE, msg);
+  pg__fail_queue(k, p, PG_CODE_UNAVAILABLE, msg);
   if (p->needed && p->cfg->role != PG_ROLE_SERVER && --k->mains_left == 0)
     begin_stop(k, "every main program has exited");
   if (k->phase == PG__PHASE_STOP) stop_next(k);

@@ -31,6 +31,7 @@
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "parigot/abi.h"
+#include "parigot/call.h"
 #include "parigot/engine.h"
 #include "parigot/wasi.h"
 #include "services/service.h"
@@ -41,22 +42,9 @@ typedef struct pg__program pg__program;
 typedef struct pg__replica pg__replica;
 typedef struct pg__call pg__call;
 
-/* gRPC codes the kernel itself produces (same values as PG_CODE_MAP in
- * sdk/include/parigot/call.h; the kernel does not include guest headers). */
-enum {
-  PG__OK = 0,
-  PG__CANCELLED = 1,
-  PG__UNKNOWN = 2,
-  PG__INVALID_ARGUMENT = 3,
-  PG__DEADLINE_EXCEEDED = 4,
-  PG__NOT_FOUND = 5,
-  PG__PERMISSION_DENIED = 7,
-  PG__RESOURCE_EXHAUSTED = 8,
-  PG__FAILED_PRECONDITION = 9,
-  PG__ABORTED = 10,
-  PG__INTERNAL = 13,
-  PG__UNAVAILABLE = 14
-};
+/* Call statuses are gRPC's canonical codes, PG_CODE_* from the one table
+ * in sdk/include/parigot/call.h (the host compiles the SDK's wire runtime
+ * natively as pg_sdk, so kernel and guests share it). */
 
 /* ---- timers ------------------------------------------------------------ */
 

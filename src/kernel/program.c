@@ -306,7 +306,8 @@ static void replica_died(pg__kernel *k, pg__replica *r, bool trapped,
     p->failed = k->main_failed = true;
   char msg[400];
   snprintf(msg, sizeof msg, "program %s %s", r->label, what);
-  pg__calls_of_dead(k, r, trapped ? PG__INTERNAL : PG__UNAVAILABLE, msg);
+  pg__calls_of_dead(k, r, trapped ? PG_CODE_INTERNAL : PG_CODE_UNAVAILABLE,
+                    msg);
   drop_instance(r);
   r->state = PG__R_DEAD;
   bool restart = k->phase == PG__PHASE_SERVE && p->released &&
@@ -374,7 +375,7 @@ void pg__replica_kill(pg__kernel *k, pg__replica *r, const char *why) {
                  why);
   char msg[200];
   snprintf(msg, sizeof msg, "program %s was stopped", r->label);
-  pg__calls_of_dead(k, r, PG__UNAVAILABLE, msg);
+  pg__calls_of_dead(k, r, PG_CODE_UNAVAILABLE, msg);
   if (r->inst) pg_instance_abort(r->inst);
   drop_instance(r);
   r->state = PG__R_DEAD;
@@ -423,26 +424,26 @@ int pg__declare(pg__replica *r, bool is_export, const char *name, size_t len) {
   size_t *cap = is_export ? &p->cap_exports : &p->cap_requires;
   for (size_t i = 0; i < *n; i++)
     if (strlen((*list)[i]) == len && memcmp((*list)[i], name, len) == 0)
-      return PG__OK;
+      return PG_CODE_OK;
   if (p->k->phase != PG__PHASE_DECLARE) {
     /* A restarted replica declaring something new: the graph is fixed. */
     pg_log_emitf(p->k->log, PG_LOG_WARN, "parigot", -1,
                  "program %s %s %.*s after startup; ignored", r->label,
                  is_export ? "exported" : "required", (int)len, name);
-    return PG__OK;
+    return PG_CODE_OK;
   }
-  if (*n >= MAX_DECLARATIONS) return PG__RESOURCE_EXHAUSTED;
+  if (*n >= MAX_DECLARATIONS) return PG_CODE_RESOURCE_EXHAUSTED;
   if (*n == *cap) {
     size_t c = *cap ? 2 * *cap : 8;
     char **grown = realloc(*list, c * sizeof *grown);
-    if (!grown) return PG__RESOURCE_EXHAUSTED;
+    if (!grown) return PG_CODE_RESOURCE_EXHAUSTED;
     *list = grown;
     *cap = c;
   }
   char *copy = strndup(name, len);
-  if (!copy) return PG__RESOURCE_EXHAUSTED;
+  if (!copy) return PG_CODE_RESOURCE_EXHAUSTED;
   (*list)[(*n)++] = copy;
-  return PG__OK;
+  return PG_CODE_OK;
 }
 
 void pg__programs_free(pg__kernel *k) {

@@ -121,10 +121,10 @@ void pg__remote_send(pg__kernel *k, pg__call *c, uint32_t timeout_ms) {
                         : PG_TRANSPORT_FAILED;
   if (!k->transport) snprintf(err, sizeof err, "not connected to NATS");
   if (rc == PG_TRANSPORT_BAD_NAME)
-    pg__call_completef(k, c, PG__INVALID_ARGUMENT, "service %s: %s",
+    pg__call_completef(k, c, PG_CODE_INVALID_ARGUMENT, "service %s: %s",
                        c->service->name, err);
   else if (rc != 0)
-    pg__call_completef(k, c, PG__UNAVAILABLE,
+    pg__call_completef(k, c, PG_CODE_UNAVAILABLE,
                        "service %s is unavailable: %s", c->service->name, err);
 }
 
@@ -134,16 +134,16 @@ void pg__remote_reply(pg__kernel *k, pg_transport_reply *r) {
     pg_log_emitf(k->log, PG_LOG_DEBUG, "parigot", -1,
                  "dropped a late reply over NATS (call %u)", r->call_id);
   } else if (r->no_responders) {
-    pg__call_completef(k, c, PG__UNAVAILABLE,
+    pg__call_completef(k, c, PG_CODE_UNAVAILABLE,
                        "service %s is unavailable: no node serves it",
                        c->service->name);
   } else if (r->malformed) {
-    pg__call_completef(k, c, PG__INTERNAL,
+    pg__call_completef(k, c, PG_CODE_INTERNAL,
                        "service %s: a reply over NATS without a valid "
                        "Parigot-Status",
                        c->service->name);
-  } else if (r->status == PG__OK) {
-    pg__call_complete(k, c, PG__OK, r->body, r->body_len, NULL, 0);
+  } else if (r->status == PG_CODE_OK) {
+    pg__call_complete(k, c, PG_CODE_OK, r->body, r->body_len, NULL, 0);
   } else {
     pg__call_complete(k, c, r->status, NULL, 0, r->message, r->message_len);
   }
@@ -183,20 +183,21 @@ void pg__remote_request(pg__kernel *k, pg_transport_incoming *q) {
   log_incoming(k, q);
   pg__service *svc = pg__service_find(k, q->service, q->service_len);
   if (!svc || !serves_here(svc)) {
-    refuse(k, q, PG__UNAVAILABLE, "service %s is not served on node %s",
+    refuse(k, q, PG_CODE_UNAVAILABLE, "service %s is not served on node %s",
            q->service, k->opts.node ? k->opts.node : "?");
   } else if (q->method_len == 0 || q->method_len > PARIGOT_ABI_MAX_NAME ||
              q->body_len > PARIGOT_ABI_MAX_PAYLOAD) {
-    refuse(k, q, PG__INVALID_ARGUMENT,
+    refuse(k, q, PG_CODE_INVALID_ARGUMENT,
            "service %s: a request over NATS without a method or too large",
            q->service);
   } else if (pg__call_incoming(k, svc, q->method, q->method_len, q->body,
                                q->body_len, q->deadline_ms,
                                q->has_trace ? &q->trace : NULL,
                                q->reply_to) != 0) {
-    refuse(k, q, PG__RESOURCE_EXHAUSTED, "service %s: node %s is out of "
-           "memory or call slots", q->service,
-           k->opts.node ? k->opts.node : "?");
+    refuse(k, q, PG_CODE_RESOURCE_EXHAUSTED,
+           "service %s: node %s is out of "
+           "memory or call slots",
+           q->service, k->opts.node ? k->opts.node : "?");
   }
   free(q);
 }

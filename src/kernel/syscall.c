@@ -62,8 +62,8 @@ static pg_host_result declare(pg_host_call *call, bool is_export) {
   pg__replica *r = call->env;
   uint32_t len = arg(call, 1);
   const uint8_t *name = guest_name(call, arg(call, 0), len);
-  if (!name) return ret(call, PG__INVALID_ARGUMENT);
-  if (r->ran) return ret(call, PG__FAILED_PRECONDITION);
+  if (!name) return ret(call, PG_CODE_INVALID_ARGUMENT);
+  if (r->ran) return ret(call, PG_CODE_FAILED_PRECONDITION);
   return ret(call, pg__declare(r, is_export, (const char *)name, len));
 }
 
@@ -77,10 +77,10 @@ static pg_host_result sys_export(pg_host_call *call) {
 
 static pg_host_result sys_run(pg_host_call *call) {
   pg__replica *r = call->env;
-  if (r->ran) return ret(call, PG__FAILED_PRECONDITION);
+  if (r->ran) return ret(call, PG_CODE_FAILED_PRECONDITION);
   if (r->prog->released) { /* a restarted replica: the app is running */
     r->ran = true;
-    return ret(call, PG__OK);
+    return ret(call, PG_CODE_OK);
   }
   r->state = PG__R_BLOCK_RUN; /* released (or aborted) by kernel.c */
   return PG_HOST_YIELD;
@@ -113,20 +113,20 @@ static pg_host_result sys_locate(pg_host_call *call) {
   uint32_t len = arg(call, 1);
   const uint8_t *name = guest_name(call, arg(call, 0), len);
   uint8_t *out = guest_mem(call, arg(call, 2), 4);
-  if (!name || !out) return ret(call, PG__INVALID_ARGUMENT);
-  if (!r->ran) return ret(call, PG__FAILED_PRECONDITION);
+  if (!name || !out) return ret(call, PG_CODE_INVALID_ARGUMENT);
+  if (!r->ran) return ret(call, PG_CODE_FAILED_PRECONDITION);
   pg__service *svc = pg__service_find(k, (const char *)name, len);
   if (svc && r->prog->may_call[svc - k->services]) {
     put32(out, (uint32_t)(svc - k->services) + 1);
-    return ret(call, PG__OK);
+    return ret(call, PG_CODE_OK);
   }
   /* Required but exported by nobody (possible only under --only). */
   for (size_t i = 0; i < r->prog->nrequires; i++) {
     const char *req = r->prog->requires[i];
     if (strlen(req) == len && memcmp(req, name, len) == 0)
-      return ret(call, PG__NOT_FOUND);
+      return ret(call, PG_CODE_NOT_FOUND);
   }
-  return ret(call, PG__PERMISSION_DENIED);
+  return ret(call, PG_CODE_PERMISSION_DENIED);
 }
 
 static pg_host_result sys_call(pg_host_call *call) {
@@ -139,15 +139,15 @@ static pg_host_result sys_call(pg_host_call *call) {
                            ? guest_mem(call, arg(call, 3), req_len)
                            : NULL;
   uint8_t *out = guest_mem(call, arg(call, 6), 4);
-  if (!method || !req || !out) return ret(call, PG__INVALID_ARGUMENT);
-  if (!r->ran) return ret(call, PG__FAILED_PRECONDITION);
+  if (!method || !req || !out) return ret(call, PG_CODE_INVALID_ARGUMENT);
+  if (!r->ran) return ret(call, PG_CODE_FAILED_PRECONDITION);
   /* A handle that locate() could not have given this program. */
   if (handle == 0 || handle > k->nservices || !r->prog->may_call[handle - 1])
-    return ret(call, PG__PERMISSION_DENIED);
+    return ret(call, PG_CODE_PERMISSION_DENIED);
   uint32_t id = 0;
   int32_t code = pg__call_start(k, r, &k->services[handle - 1], method,
                                 method_len, req, req_len, arg(call, 5), &id);
-  if (code == PG__OK) put32(out, id);
+  if (code == PG_CODE_OK) put32(out, id);
   return ret(call, code);
 }
 
@@ -174,9 +174,10 @@ void pg__wait_try_finish(pg__kernel *k, pg__replica *r, bool give_up) {
   }
   if (found >= 0 && out) {
     put32(out, (uint32_t)found);
-    pg__wake(k, r, PG__OK);
+    pg__wake(k, r, PG_CODE_OK);
   } else {
-    pg__wake(k, r, ids && out ? PG__DEADLINE_EXCEEDED : PG__INVALID_ARGUMENT);
+    pg__wake(k, r,
+             ids && out ? PG_CODE_DEADLINE_EXCEEDED : PG_CODE_INVALID_ARGUMENT);
   }
 }
 
@@ -185,16 +186,16 @@ static pg_host_result sys_wait(pg_host_call *call) {
   pg__kernel *k = kernel_of(r);
   uint32_t count = arg(call, 1), timeout_ms = arg(call, 2);
   if (count == 0 || count > PARIGOT_ABI_MAX_OUTSTANDING)
-    return ret(call, PG__INVALID_ARGUMENT);
+    return ret(call, PG_CODE_INVALID_ARGUMENT);
   const uint8_t *ids = guest_mem(call, arg(call, 0), 4ull * count);
   uint8_t *out = guest_mem(call, arg(call, 3), 4);
-  if (!ids || !out) return ret(call, PG__INVALID_ARGUMENT);
+  if (!ids || !out) return ret(call, PG_CODE_INVALID_ARGUMENT);
   for (uint32_t i = 0; i < count; i++) {
     pg__call *c = own_call(k, r, get32(ids + 4 * i));
-    if (!c) return ret(call, PG__NOT_FOUND);
+    if (!c) return ret(call, PG_CODE_NOT_FOUND);
     if (c->state == PG__CALL_DONE) {
       put32(out, i);
-      return ret(call, PG__OK);
+      return ret(call, PG_CODE_OK);
     }
   }
   for (uint32_t i = 0; i < count; i++)
@@ -215,9 +216,9 @@ static pg_host_result sys_result(pg_host_call *call) {
   uint32_t buf = arg(call, 1), cap = arg(call, 2), out = arg(call, 3);
   if (!guest_mem(call, out, sizeof(parigot_abi_result)) ||
       !guest_mem(call, buf, cap))
-    return ret(call, PG__INVALID_ARGUMENT);
+    return ret(call, PG_CODE_INVALID_ARGUMENT);
   pg__call *c = own_call(k, r, arg(call, 0));
-  if (!c) return ret(call, PG__NOT_FOUND);
+  if (!c) return ret(call, PG_CODE_NOT_FOUND);
   if (c->state == PG__CALL_DONE)
     return ret(call, pg__call_collect(k, r, c, buf, cap, out));
   r->a_call = c;
@@ -248,9 +249,10 @@ static pg_host_result sys_serve(pg_host_call *call) {
   uint32_t timeout_ms = arg(call, 3);
   if (!guest_mem(call, out, sizeof(parigot_abi_incoming)) ||
       !guest_mem(call, buf, cap))
-    return ret(call, PG__INVALID_ARGUMENT);
-  if (!r->ran || p->nexports == 0) return ret(call, PG__FAILED_PRECONDITION);
-  if (p->stopping) return ret(call, PG__CANCELLED);
+    return ret(call, PG_CODE_INVALID_ARGUMENT);
+  if (!r->ran || p->nexports == 0)
+    return ret(call, PG_CODE_FAILED_PRECONDITION);
+  if (p->stopping) return ret(call, PG_CODE_CANCELLED);
   r->a_buf = buf;
   r->a_cap = cap;
   r->a_out = out;
@@ -278,18 +280,18 @@ static pg_host_result sys_respond(pg_host_call *call) {
                              : NULL;
   const uint8_t *msg = msg_len <= 65536 ? guest_mem(call, arg(call, 4), msg_len)
                                         : NULL;
-  if (!reply || !msg) return ret(call, PG__INVALID_ARGUMENT);
+  if (!reply || !msg) return ret(call, PG_CODE_INVALID_ARGUMENT);
   pg__call *c = pg__call_find(k, arg(call, 0));
   /* A held call may be answered even before its bytes fit the buffer
    * (e.g. to refuse a request that is too large). */
   if (!c || c->state != PG__CALL_SERVING || c->server != r)
-    return ret(call, PG__NOT_FOUND);
-  if (status < 0 || status > 16) status = PG__UNKNOWN;
-  if (status == PG__OK)
+    return ret(call, PG_CODE_NOT_FOUND);
+  if (status < 0 || status > 16) status = PG_CODE_UNKNOWN;
+  if (status == PG_CODE_OK)
     pg__call_complete(k, c, status, reply, reply_len, NULL, 0);
   else
     pg__call_complete(k, c, status, NULL, 0, (const char *)msg, msg_len);
-  return ret(call, PG__OK);
+  return ret(call, PG_CODE_OK);
 }
 
 static pg_host_result sys_exit(pg_host_call *call) {
