@@ -15,6 +15,7 @@
 #   cycle     examples/broken/cycle.yaml split over two nodes: x alone
 #             waits for y; then both exit 4 with exactly the problem lines
 #             of the one-process run
+#   missing   examples/broken/missing.yaml over two nodes, the same way
 #   auth      nats-server with user/password: right credentials run the
 #             shop, a wrong password or none is refused (exit 3, message)
 #   token     the same with a token
@@ -243,36 +244,57 @@ case_rejoin() {
     fail "node b: started $starts times, want once"; show b; fi
 }
 
-case_cycle() {
-  node_start single run "$broken/cycle.yaml"
+# split_abort APP X_PROGRAMS Y_PROGRAMS: examples/broken/APP.yaml over
+# nodes x and y. x alone waits for y (it cannot know the graph); then both
+# exit 4 with exactly the ERROR/FATAL lines of the one-process run.
+split_abort() {
+  local app=$1
+  node_start single run "$broken/$app.yaml"
   node_wait single 30
   expect_rc single 4
   nats_start
-  write_app "$tmp/apps/app/app.yaml" "$broken/cycle.yaml" "$broken" "deploy:
+  write_app "$tmp/apps/app/app.yaml" "$broken/$app.yaml" "$broken" "deploy:
   nats:
     url: @URL@
   nodes:
     - name: x
-      programs: [main, a, b, d]
+      programs: [$2]
     - name: y
-      programs: [c, e]"
+      programs: [$3]"
   node_start x run "$tmp/apps/app/app.yaml" --node x
-  # Alone, x cannot know the graph: it waits for y's declarations.
   sleep 2
   if kill -0 "${node_pid[x]}" 2>/dev/null; then ok; else
-    fail "node x ended before node y started (it cannot see the cycle alone)"
+    fail "node x ended before node y started (it cannot see the problems alone)"
     strip_times <"$tmp/x.raw" >"$tmp/x"; show x; fi
   node_start y run "$tmp/apps/app/app.yaml" --node y
   node_wait x 30
   expect_rc x 4
   node_wait y 30
   expect_rc y 4
-  local problems='^(ERROR|FATAL) parigot '
+  local n
+  for n in x y; do
+    expect_same single $n '^(ERROR|FATAL) parigot '
+    expect_no $n 'startup order|all programs ready'
+  done
+}
+
+case_cycle() {
+  split_abort cycle "main, a, b, d" "c, e"
+  local n
   for n in x y; do
     expect_line $n "ERROR parigot cycle: a → b → c → a (a requires broken.v1.B from b, b requires broken.v1.C from c, c requires broken.v1.A from a)"
     expect_line $n "ERROR parigot cycle: d → e → d (d requires broken.v1.E from e, e requires broken.v1.D from d)"
-    expect_same single $n "$problems"
-    expect_no $n 'startup order|all programs ready'
+    expect_line $n "FATAL parigot app cycle cannot start: 2 problems"
+  done
+}
+
+# A service nobody exports, with the requiring programs on two nodes.
+case_missing() {
+  split_abort missing "main, web" "worker"
+  local n
+  for n in x y; do
+    expect_line $n "ERROR parigot program 'web' requires service 'broken.v1.Nowhere', which no program exports"
+    expect_line $n "ERROR parigot program 'worker' requires service 'broken.v1.Gone', which no program exports"
   done
 }
 
@@ -382,6 +404,7 @@ tls) case_tls ;;
 failover) case_failover ;;
 rejoin) case_rejoin ;;
 cycle) case_cycle ;;
+missing) case_missing ;;
 auth)
   auth_case "--user parigot --pass s3cret" "
     user: parigot
