@@ -91,6 +91,7 @@ run_raw() {
   : >"$tmp/rawsrv.raw"
   "$raw" serve "$nats_url" bench.raw.echo >"$tmp/rawsrv.raw" 2>&1 &
   node_pid[rawsrv]=$!
+  watch_pid $!
   for _ in $(seq 100); do
     grep -q 'raw: serving' "$tmp/rawsrv.raw" && break
     sleep 0.1

@@ -28,8 +28,30 @@ declare -A node_pid=()
 nats_pid=
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pg-nats-test.XXXXXX")
 
+# The watchdog: if this script itself is killed outright (SIGKILL, so no
+# trap runs), it kills whatever the script started (the pids in
+# $tmp/pids) and removes $tmp. A normal exit stops it first.
+start_watchdog() {
+  local parent=$$
+  (
+    trap '' TERM INT
+    while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+    local pid
+    # Only what this harness starts: a pid may have been reused since.
+    while read -r pid; do
+      grep -qaE 'parigot|nats-server|pg_bench_nats' "/proc/$pid/cmdline" 2>/dev/null &&
+        kill -KILL "$pid"
+    done <"$tmp/pids"
+    rm -rf "$tmp"
+  ) </dev/null >/dev/null 2>&1 &
+  watchdog_pid=$!
+}
+watch_pid() { echo "$1" >>"$tmp/pids"; }
+: >"$tmp/pids"
+
 cleanup() {
   local name
+  [ -n "${watchdog_pid:-}" ] && kill -KILL "$watchdog_pid" 2>/dev/null
   for name in "${!node_pid[@]}"; do
     kill -KILL "${node_pid[$name]}" 2>/dev/null
   done
@@ -52,6 +74,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+start_watchdog
 
 ok() { passed=$((passed + 1)); }
 fail() {
@@ -73,6 +96,7 @@ nats_start() {
   mkdir -p "$tmp/js"
   nats-server "${args[@]}" >"$tmp/nats-server.log" 2>&1 &
   nats_pid=$!
+  watch_pid "$nats_pid"
   local ports="$tmp/nats-server_$nats_pid.ports" port=
   for _ in $(seq 100); do
     if [ -s "$ports" ]; then
@@ -116,6 +140,7 @@ node_start() {
   shift
   "$parigot" "$@" >"$tmp/$name.raw" 2>&1 </dev/null &
   node_pid[$name]=$!
+  watch_pid $!
 }
 
 node_wait() {
