@@ -45,6 +45,8 @@ start_watchdog() {
     rm -rf "$tmp"
   ) </dev/null >/dev/null 2>&1 &
   watchdog_pid=$!
+  # Out of the job table: cleanup's KILL of it is expected, not news.
+  disown "$watchdog_pid" 2>/dev/null || true
 }
 watch_pid() { echo "$1" >>"$tmp/pids"; }
 : >"$tmp/pids"
