@@ -106,6 +106,9 @@ typedef struct compiler {
   size_t last_start, last_end;
   pg_op last_op;
   size_t copy_start, copy_end; /* the last lone copy, for copy2 */
+  /* The last i32.add_imm retargeted to a local (a loop counter), for an
+   * addi_br* fused with the branch right after it. */
+  size_t bump_start, bump_end;
   /* The value instruction right before it, when nothing came between. */
   bool prev_valid;
   size_t prev_start;
@@ -250,6 +253,7 @@ static void mark_label(compiler *c) {
   c->straight = false;
   c->last_end = NO_POS;
   c->copy_end = NO_POS;
+  c->bump_end = NO_POS;
   c->prev_valid = false;
 }
 
@@ -515,12 +519,43 @@ static void emit_br(compiler *c, ctrl *f) {
 static const int CMP_INVERSE[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
 static const int CMP_SWAPPED[10] = {0, 1, 4, 5, 2, 3, 8, 9, 6, 7};
 
+/* When the i32 condition tests the local that an i32.add_imm emitted right
+ * before wrote (a loop counter), takes the add back and emits one addi_br*
+ * instead; NO_POS when it does not apply. A comparison whose other operand
+ * is that local would read it after the add, so it is left alone. */
+static size_t emit_counter_branch(compiler *c, const cond *cd, bool negate,
+                                  int cmp) {
+  if (c->dead || c->status != PG_OK || c->bump_end != c->ncode || cd->is64)
+    return NO_POS;
+  const pg_word *w = &c->code[c->bump_start];
+  int64_t d = w[1].i, a = w[2].i, imm = w[3].i;
+  if (cd->a != d || (cd->kind == COND_CMP && cd->b == d)) return NO_POS;
+  c->ncode = c->bump_start;
+  c->bump_end = NO_POS;
+  switch (cd->kind) {
+  case COND_SLOT:
+    return EMIT(c, negate ? PG_OP_addi_br_unless : PG_OP_addi_br_if, -1, 0,
+                d, a, imm);
+  case COND_EQZ:
+    return EMIT(c, negate ? PG_OP_addi_br_if : PG_OP_addi_br_unless, -1, 0,
+                d, a, imm);
+  case COND_CMP:
+    return EMIT(c, (pg_op)(PG_OP_addi_brc_i32_eq + cmp), -1, 0, d, a, imm,
+                cd->b);
+  default:
+    return EMIT(c, (pg_op)(PG_OP_addi_brc_i32_eq_imm + cmp), -1, 0, d, a,
+                imm, cd->b);
+  }
+}
+
 /* Emits "branch if cond (or !cond when negate)"; returns the offset word. */
 static size_t emit_cond_branch(compiler *c, const cond *cd, bool negate) {
   size_t s = NO_POS;
   int cmp = negate ? CMP_INVERSE[cd->cmp] : cd->cmp;
   pg_op first = cd->is64 ? PG_OP_brc_i64_eq : PG_OP_brc_i32_eq;
   pg_op first_imm = cd->is64 ? PG_OP_brc_i64_eq_imm : PG_OP_brc_i32_eq_imm;
+  s = emit_counter_branch(c, cd, negate, cmp);
+  if (s != NO_POS) return offword(s);
   switch (cd->kind) {
   case COND_SLOT:
     s = EMIT(c, negate ? PG_OP_br_unless : PG_OP_br_if, -1, 0, cd->a);
@@ -903,6 +938,10 @@ static bool op_local_set(compiler *c, bool tee) {
         c->code[c->last_start + 1].i == c->base + (int64_t)h) {
       c->code[c->last_start + 1].i = x;
       c->last_end = NO_POS;
+      if (c->last_op == PG_OP_i32_add_imm) {
+        c->bump_start = c->last_start;
+        c->bump_end = c->ncode;
+      }
     } else if (v.kind == V_CONST) {
       EMIT(c, PG_OP_const, x, (int64_t)v.imm);
     } else {
@@ -1703,7 +1742,7 @@ static pg_status compile_function(const pg_module *m, uint32_t i,
                                   const void *const *handlers, pg_err *err) {
   compiler c = {.m = m, .fd = &m->defined[i], .handlers = handlers,
                 .err = err, .func_index = m->nfunc_imports + i,
-                .last_end = NO_POS, .copy_end = NO_POS};
+                .last_end = NO_POS, .copy_end = NO_POS, .bump_end = NO_POS};
   const pg_functype *ft = &m->types[c.fd->type_index];
   c.op_offset = c.fd->body_offset;
   if (setup(&c, ft) && run_body(&c)) {

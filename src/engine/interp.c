@@ -737,6 +737,53 @@ op_brc_i64_nez:
   if (S(3) != 0) TAKE();
   ADV(brc_i64_nez);
 
+  /* ---- loop counter + branch: off cost d a imm [b|bimm] (ir.h) --------- */
+/* The sum is written only once the fuel is charged, so running out stops
+ * before the whole instruction and resume redoes the add exactly once. */
+#define ADDI_TAKE(v)                                                        \
+  do {                                                                      \
+    CHARGE(pc[2].u);                                                        \
+    SET_I32(3, (v));                                                        \
+    pc = pc + 1 + pc[1].i;                                                  \
+    NEXT();                                                                 \
+  } while (0)
+op_addi_br_if: {
+  uint32_t v = U32(4) + (uint32_t)pc[5].u;
+  if (v != 0) ADDI_TAKE(v);
+  SET_I32(3, v);
+  ADV(addi_br_if);
+}
+op_addi_br_unless: {
+  uint32_t v = U32(4) + (uint32_t)pc[5].u;
+  if (v == 0) ADDI_TAKE(v);
+  SET_I32(3, v);
+  ADV(addi_br_unless);
+}
+/* b is never d (the compiler checks), so reading it first is exact. */
+#define ADDI_BRC(name, expr)                                                \
+  op_addi_brc_i32_##name : {                                                \
+    uint32_t a = U32(4) + (uint32_t)pc[5].u, b = U32(6);                    \
+    if (expr) ADDI_TAKE(a);                                                 \
+    SET_I32(3, a);                                                          \
+    ADV(addi_brc_i32_##name);                                               \
+  }                                                                         \
+  op_addi_brc_i32_##name##_imm : {                                          \
+    uint32_t a = U32(4) + (uint32_t)pc[5].u, b = (uint32_t)pc[6].u;         \
+    if (expr) ADDI_TAKE(a);                                                 \
+    SET_I32(3, a);                                                          \
+    ADV(addi_brc_i32_##name##_imm);                                         \
+  }
+  ADDI_BRC(eq, a == b)
+  ADDI_BRC(ne, a != b)
+  ADDI_BRC(lt_s, (int32_t)a < (int32_t)b)
+  ADDI_BRC(lt_u, a < b)
+  ADDI_BRC(gt_s, (int32_t)a > (int32_t)b)
+  ADDI_BRC(gt_u, a > b)
+  ADDI_BRC(le_s, (int32_t)a <= (int32_t)b)
+  ADDI_BRC(le_u, a <= b)
+  ADDI_BRC(ge_s, (int32_t)a >= (int32_t)b)
+  ADDI_BRC(ge_u, a >= b)
+
   /* ---- leaving the loop ------------------------------------------------ */
 trap:
   pg__trap(root, trap_kind, "%s", pg_trap_kind_str(trap_kind));

@@ -172,6 +172,20 @@ struct pg_fcode {
   YY(T##_eq) YY(T##_ne) YY(T##_lt_s) YY(T##_lt_u) YY(T##_gt_s)              \
   YY(T##_gt_u) YY(T##_le_s) YY(T##_le_u) YY(T##_ge_s) YY(T##_ge_u)
 
+/* Loop counters: an i32.add of a constant stored into a local (set or
+ * tee) and tested by the br_if/if right after it, fused into one op that
+ * adds, stores and branches (`i += 1; if (i != n) goto loop`): one
+ * dispatch less per iteration of nearly every loop clang emits (measured
+ * on bench/engine: matmul 2848 -> 1882 ms, geomean 9.63x -> 8.72x).
+ *   addi_br_if / addi_br_unless  off cost d a imm:
+ *       d = a + imm, branch when d != 0 / d == 0
+ *   addi_brc_<cmp>      off cost d a imm b:    d = a + imm, branch when
+ *   addi_brc_<cmp>_imm  off cost d a imm bimm: d <cmp> b (or bimm)
+ * When the branch is taken but the fuel is used up, nothing is written: the
+ * run stops before the whole instruction and resume redoes the add. */
+#define PG_OP_ADDI_BRC_(name) XX_(addi_brc_##name, 6)
+#define PG_OP_ADDI_BRC_IMM_(name) XX_(addi_brc_##name##_imm, 6)
+
 #define PG_OP_BIN_(name) XX_(name, 3)
 #define PG_OP_BIN_IMM_(name) XX_(name##_imm, 3)
 #define PG_OP_BRC_(name) XX_(brc_##name, 4)
@@ -195,7 +209,10 @@ struct pg_fcode {
   PG_OP_LIST_CMP(PG_OP_BRC_IMM_, i32)                                       \
   PG_OP_LIST_CMP(PG_OP_BRC_, i64)                                           \
   PG_OP_LIST_CMP(PG_OP_BRC_IMM_, i64)                                       \
-  XX_(brc_i64_eqz, 3) XX_(brc_i64_nez, 3)
+  XX_(brc_i64_eqz, 3) XX_(brc_i64_nez, 3)                                  \
+  XX_(addi_br_if, 5) XX_(addi_br_unless, 5)                                 \
+  PG_OP_LIST_CMP(PG_OP_ADDI_BRC_, i32)                                      \
+  PG_OP_LIST_CMP(PG_OP_ADDI_BRC_IMM_, i32)
 
 typedef enum pg_op {
 #define XX_(name, nops) PG_OP_##name,
