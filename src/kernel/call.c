@@ -231,20 +231,13 @@ void pg__call_completef(pg__kernel *k, pg__call *c, int32_t status,
   pg__call_complete(k, c, status, NULL, 0, msg, (size_t)n);
 }
 
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-}
-
 int32_t pg__call_collect(pg__kernel *k, pg__replica *r, pg__call *c,
                          uint32_t buf, uint32_t cap, uint32_t out) {
   uint8_t *rec = pg_memory_ptr(r->inst, out, sizeof(parigot_abi_result));
   if (!rec) return PG_CODE_INVALID_ARGUMENT;
-  put32(rec, (uint32_t)c->status);
-  put32(rec + 4, c->reply_len);
-  put32(rec + 8, c->msg_len);
+  pg__put32(rec, (uint32_t)c->status);
+  pg__put32(rec + 4, c->reply_len);
+  pg__put32(rec + 8, c->msg_len);
   uint64_t total = (uint64_t)c->reply_len + c->msg_len;
   if (total > cap) return PG_CODE_RESOURCE_EXHAUSTED;
   if (total > 0) {
@@ -431,11 +424,11 @@ static int32_t deliver(pg__kernel *k, pg__replica *r, pg__call *c) {
   pg__service *svc = c->service;
   uint64_t now = pg__now(k);
   uint64_t left = c->deadline_ns > now ? (c->deadline_ns - now) / 1000000u : 0;
-  put32(rec, c->id);
-  put32(rec + 4, (uint32_t)svc->name_len);
-  put32(rec + 8, c->method_len);
-  put32(rec + 12, c->req_len);
-  put32(rec + 16, (uint32_t)(left > UINT32_MAX ? UINT32_MAX : left));
+  pg__put32(rec, c->id);
+  pg__put32(rec + 4, (uint32_t)svc->name_len);
+  pg__put32(rec + 8, c->method_len);
+  pg__put32(rec + 12, c->req_len);
+  pg__put32(rec + 16, (uint32_t)(left > UINT32_MAX ? UINT32_MAX : left));
   uint64_t total = (uint64_t)svc->name_len + c->method_len + c->req_len;
   if (total > r->a_cap) {
     c->delivered = false;

@@ -361,6 +361,19 @@ int pg__call_incoming(pg__kernel *k, pg__service *svc, const char *method,
                       uint32_t timeout_ms, const pg_trace *trace,
                       const char *reply_to);
 
+/* Little-endian u32 stores and loads for the ABI's records in guest memory
+ * (include/parigot/abi.h); p is a host pointer already checked for 4 bytes. */
+static inline void pg__put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+}
+static inline uint32_t pg__get32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
 /* A program with replicas on this node (all of them in one process). */
 static inline bool pg__program_local(const pg__program *p) {
   return p->local;

@@ -38,18 +38,6 @@ static const uint8_t *guest_name(pg_host_call *call, uint32_t ptr,
   return p;
 }
 
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
 static pg__kernel *kernel_of(pg__replica *r) { return r->prog->k; }
 
 /* ---- declarations ------------------------------------------------------- */
@@ -117,7 +105,7 @@ static pg_host_result sys_locate(pg_host_call *call) {
   if (!r->ran) return ret(call, PG_CODE_FAILED_PRECONDITION);
   pg__service *svc = pg__service_find(k, (const char *)name, len);
   if (svc && r->prog->may_call[svc - k->services]) {
-    put32(out, (uint32_t)(svc - k->services) + 1);
+    pg__put32(out, (uint32_t)(svc - k->services) + 1);
     return ret(call, PG_CODE_OK);
   }
   /* Required but exported by nobody (possible only under --only). */
@@ -147,7 +135,7 @@ static pg_host_result sys_call(pg_host_call *call) {
   uint32_t id = 0;
   int32_t code = pg__call_start(k, r, &k->services[handle - 1], method,
                                 method_len, req, req_len, arg(call, 5), &id);
-  if (code == PG_CODE_OK) put32(out, id);
+  if (code == PG_CODE_OK) pg__put32(out, id);
   return ret(call, code);
 }
 
@@ -164,16 +152,16 @@ void pg__wait_try_finish(pg__kernel *k, pg__replica *r, bool give_up) {
   uint8_t *out = pg_memory_ptr(r->inst, r->a_out, 4);
   int64_t found = -1;
   for (uint32_t i = 0; ids && i < r->a_count && found < 0; i++) {
-    pg__call *c = own_call(k, r, get32(ids + 4 * i));
+    pg__call *c = own_call(k, r, pg__get32(ids + 4 * i));
     if (c && c->state == PG__CALL_DONE) found = i;
   }
   if (found < 0 && !give_up && ids) return;
   for (uint32_t i = 0; ids && i < r->a_count; i++) {
-    pg__call *c = own_call(k, r, get32(ids + 4 * i));
+    pg__call *c = own_call(k, r, pg__get32(ids + 4 * i));
     if (c) c->waited = false;
   }
   if (found >= 0 && out) {
-    put32(out, (uint32_t)found);
+    pg__put32(out, (uint32_t)found);
     pg__wake(k, r, PG_CODE_OK);
   } else {
     pg__wake(k, r,
@@ -191,15 +179,15 @@ static pg_host_result sys_wait(pg_host_call *call) {
   uint8_t *out = guest_mem(call, arg(call, 3), 4);
   if (!ids || !out) return ret(call, PG_CODE_INVALID_ARGUMENT);
   for (uint32_t i = 0; i < count; i++) {
-    pg__call *c = own_call(k, r, get32(ids + 4 * i));
+    pg__call *c = own_call(k, r, pg__get32(ids + 4 * i));
     if (!c) return ret(call, PG_CODE_NOT_FOUND);
     if (c->state == PG__CALL_DONE) {
-      put32(out, i);
+      pg__put32(out, i);
       return ret(call, PG_CODE_OK);
     }
   }
   for (uint32_t i = 0; i < count; i++)
-    own_call(k, r, get32(ids + 4 * i))->waited = true;
+    own_call(k, r, pg__get32(ids + 4 * i))->waited = true;
   r->a_buf = arg(call, 0);
   r->a_count = count;
   r->a_out = arg(call, 3);
