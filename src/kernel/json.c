@@ -6,6 +6,7 @@
  * into counted byte strings.
  */
 #include "kernel/json.h"
+#include "kernel/utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -139,21 +140,8 @@ static bool escape_char(reader *r, bytes *b) {
 
 /* Length of the valid UTF-8 sequence at p, or 0. */
 static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
-  unsigned char c = p[0];
-  size_t n;
-  uint32_t v, min;
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) n = 2, v = c & 0x1f, min = 0x80;
-  else if (c >= 0xe0 && c <= 0xef) n = 3, v = c & 0x0f, min = 0x800;
-  else if (c >= 0xf0 && c <= 0xf4) n = 4, v = c & 0x07, min = 0x10000;
-  else return 0;
-  if ((size_t)(end - p) < n) return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xc0) != 0x80) return 0;
-    v = v << 6 | (p[i] & 0x3f);
-  }
-  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
-  return n;
+  uint32_t cp;
+  return pg__utf8_decode(p, (size_t)(end - p), &cp);
 }
 
 /* After the opening quote. Writes the decoded bytes to *b. */

@@ -24,6 +24,7 @@
  * program in text and a "node" member in JSON.
  */
 #include "kernel/log.h"
+#include "kernel/utf8.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -131,38 +132,6 @@ static void buf_hex(line_buf *b, const char *prefix, unsigned value,
  * UTF-8 and escaping
  */
 
-/* Length (1-4) of the valid UTF-8 sequence at p (n bytes left) and its code
- * point, or 0 when the bytes there are not UTF-8 (overlong forms,
- * surrogates and code points above U+10FFFF are not). */
-static size_t utf8_decode(const uint8_t *p, size_t n, uint32_t *cp) {
-  uint8_t c = p[0];
-  size_t len;
-  uint32_t v, min;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  } else if (c >= 0xc2 && c <= 0xdf) {
-    len = 2, v = c & 0x1f, min = 0x80;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3, v = c & 0x0f, min = 0x800;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4, v = c & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (n < len)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((p[i] & 0xc0) != 0x80)
-      return 0;
-    v = v << 6 | (p[i] & 0x3f);
-  }
-  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-    return 0;
-  *cp = v;
-  return len;
-}
-
 typedef enum escape_mode {
   ESCAPE_TEXT_BARE,   /* text message/program: '"' stays as is */
   ESCAPE_TEXT_QUOTED, /* inside "...": '"' is escaped too */
@@ -211,7 +180,7 @@ static void put_escaped(line_buf *b, const char *data, size_t len,
     return; /* data may be NULL */
   while (i < len) {
     uint32_t cp = 0;
-    size_t n = utf8_decode(p + i, len - i, &cp);
+    size_t n = pg__utf8_decode(p + i, len - i, &cp);
     if (n && !needs_escape(cp, mode)) {
       i += n;
       continue;
@@ -239,7 +208,7 @@ static bool text_needs_quotes(const char *data, size_t len) {
     return true;
   for (size_t i = 0; i < len;) {
     uint32_t cp = 0;
-    size_t n = utf8_decode(p + i, len - i, &cp);
+    size_t n = pg__utf8_decode(p + i, len - i, &cp);
     if (!n || cp == ' ' || cp == '=' || cp == '"' ||
         needs_escape(cp, ESCAPE_TEXT_QUOTED))
       return true;
