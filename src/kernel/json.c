@@ -8,7 +8,6 @@
 #include "kernel/json.h"
 #include "kernel/utf8.h"
 
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,18 +446,6 @@ void pg_jsonw_cstr(pg_jsonw *w, const char *s) {
   else pg_jsonw_raw(w, "null");
 }
 
-void pg_jsonw_u64(pg_jsonw *w, uint64_t v) {
-  char tmp[24];
-  snprintf(tmp, sizeof tmp, "%" PRIu64, v);
-  pg_jsonw_raw(w, tmp);
-}
-
-void pg_jsonw_i64(pg_jsonw *w, int64_t v) {
-  char tmp[24];
-  snprintf(tmp, sizeof tmp, "%" PRId64, v);
-  pg_jsonw_raw(w, tmp);
-}
-
 void pg_jsonw_key(pg_jsonw *w, const char *key) {
   pg_jsonw_cstr(w, key);
   w_put(w, ":", 1);
@@ -470,9 +457,4 @@ char *pg_jsonw_take(pg_jsonw *w, size_t *len) {
   if (len) *len = out ? w->len : 0;
   *w = (pg_jsonw){0};
   return out;
-}
-
-void pg_jsonw_reset(pg_jsonw *w) {
-  free(w->data);
-  *w = (pg_jsonw){0};
 }

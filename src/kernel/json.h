@@ -74,12 +74,9 @@ void pg_jsonw_raw(pg_jsonw *w, const char *s);
 /* A JSON string of len bytes (quotes added; invalid UTF-8 -> U+FFFD). */
 void pg_jsonw_str(pg_jsonw *w, const char *s, size_t len);
 void pg_jsonw_cstr(pg_jsonw *w, const char *s); /* NULL writes null */
-void pg_jsonw_u64(pg_jsonw *w, uint64_t v);
-void pg_jsonw_i64(pg_jsonw *w, int64_t v);
 /* `"key":` */
 void pg_jsonw_key(pg_jsonw *w, const char *key);
 /* Hands the text over (NULL when oom); the writer is empty afterwards. */
 char *pg_jsonw_take(pg_jsonw *w, size_t *len);
-void pg_jsonw_reset(pg_jsonw *w); /* frees */
 
 #endif /* PG_KERNEL_JSON_H */

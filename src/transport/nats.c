@@ -41,7 +41,7 @@ struct pg_transport {
   natsConnection *nc; /* owned */
   natsSubscription *reply_sub;
   char inbox[PG_WIRE_INBOX_LEN + 1];
-  char *app, *node; /* owned */
+  char *app; /* owned */
   pg_transport_callbacks cb;
   char url[256];
   /* Guards busy, closing, live_subs, closed (libnats threads vs free). */
@@ -355,8 +355,7 @@ static pg_transport *transport_new(const pg_transport_options *o) {
   pthread_cond_init(&t->cond, NULL);
   t->cb = o->callbacks;
   t->app = strdup(o->app ? o->app : "");
-  t->node = strdup(o->node ? o->node : "");
-  if (!t->app || !t->node) {
+  if (!t->app) {
     pg_transport_free(t);
     return NULL;
   }
@@ -438,7 +437,6 @@ void pg_transport_free(pg_transport *t) {
   pthread_cond_destroy(&t->cond);
   pthread_mutex_destroy(&t->mu);
   free(t->app);
-  free(t->node);
   free(t);
 }
 
@@ -446,8 +444,6 @@ void pg_transport_free(pg_transport *t) {
 
 natsConnection *pg_transport_conn(pg_transport *t) { return t->nc; }
 const char *pg_transport_url(pg_transport *t) { return t->url; }
-const char *pg_transport_app(const pg_transport *t) { return t->app; }
-const char *pg_transport_node(const pg_transport *t) { return t->node; }
 
 /* ---- serving --------------------------------------------------------------- */
 

@@ -114,9 +114,6 @@ void pg_transport_free(pg_transport *t);
 natsConnection *pg_transport_conn(pg_transport *t);
 /* The server URL in use (for messages); "" when unknown. Copy it. */
 const char *pg_transport_url(pg_transport *t);
-/* The app and node names given at connect. */
-const char *pg_transport_app(const pg_transport *t);
-const char *pg_transport_node(const pg_transport *t);
 
 /* Serves `service` from now on: its requests reach callbacks.request.
  * Returns 0, or -1 with the reason in err. Serving twice is a no-op. */
