@@ -1473,12 +1473,44 @@ static int swapped_index(int i) {
   return -1;
 }
 
+/* f64 add/sub/mul/div whose right operand b (at height h+1) was loaded by
+ * the instruction just emitted: takes the load back and emits the `_m` or
+ * `_mi` form (ir.h); false when that does not apply. */
+static bool emit_f64_mem_op(compiler *c, const numop *no, const vval *a,
+                            const vval *b, size_t h) {
+  static const pg_op MEM_FORMS[4][2] = {
+      {PG_OP_f64_add_m, PG_OP_f64_add_mi}, {PG_OP_f64_sub_m, PG_OP_f64_sub_mi},
+      {PG_OP_f64_mul_m, PG_OP_f64_mul_mi}, {PG_OP_f64_div_m, PG_OP_f64_div_mi}};
+  int k = no->op == PG_OP_f64_add   ? 0
+          : no->op == PG_OP_f64_sub ? 1
+          : no->op == PG_OP_f64_mul ? 2
+          : no->op == PG_OP_f64_div ? 3
+                                    : -1;
+  int64_t dst = c->base + (int64_t)h;
+  if (k < 0 || c->dead || b->kind != V_SLOT || a->kind == V_CONST ||
+      c->last_end != c->ncode ||
+      (c->last_op != PG_OP_i64_load && c->last_op != PG_OP_i64_load_ri) ||
+      c->code[c->last_start + 1].i != dst + 1)
+    return false;
+  const pg_word *w = &c->code[c->last_start];
+  int64_t x = w[2].i, y = w[3].i, z = c->last_op == PG_OP_i64_load ? 0 : w[4].i;
+  bool plain = c->last_op == PG_OP_i64_load;
+  c->ncode = c->last_start;
+  c->last_end = NO_POS;
+  int64_t sa = src_slot(c, a, h);
+  if (plain)
+    EMIT_VALUE(c, MEM_FORMS[k][0], dst, sa, x, y);
+  else
+    EMIT_VALUE(c, MEM_FORMS[k][1], dst, sa, x, y, z);
+  return true;
+}
+
 static bool op_binary(compiler *c, const numop *no) {
   vval a, b;
   if (!pop(c, no->in, &b) || !pop(c, no->in, &a)) return false;
   size_t h = c->vn;
   int64_t dst = c->base + (int64_t)h;
-  if (!c->dead) {
+  if (!c->dead && !emit_f64_mem_op(c, no, &a, &b, h)) {
     if (no->imm_op && b.kind == V_CONST) {
       int64_t sa = src_slot(c, &a, h);
       EMIT_VALUE(c, (pg_op)no->imm_op, dst, sa, (int64_t)b.imm);

@@ -703,6 +703,25 @@ op_ref_func:
   FBIN(f64_mul, F64, SET_F64, pg_f64_from_bits, a * b)
   FBIN(f64_div, F64, SET_F64, pg_f64_from_bits, a / b)
 
+/* f64 op with its right operand loaded from memory (ir.h): the load's
+ * bounds check and trap come first, exactly as the separate load did. */
+#define F64MEM_AT(label, name, addr, memoff, expr)                          \
+  label : {                                                                 \
+    uint64_t ea = (uint64_t)(addr) + pc[memoff].u, bits;                    \
+    if (UNLIKELY(ea + sizeof bits > mem_size)) TRAP(PG_TRAP_MEMORY_OOB);    \
+    memcpy(&bits, mem_base + ea, sizeof bits);                              \
+    double a = F64(2), b = pg_f64_from_bits(bits);                          \
+    SET_F64(1, (expr));                                                     \
+    ADV(name);                                                              \
+  }
+#define F64MEM(name, expr)                                                  \
+  F64MEM_AT(op_##name##_m, name##_m, U32(3), 4, expr)                       \
+  F64MEM_AT(op_##name##_mi, name##_mi, U32(3) + (uint32_t)pc[4].u, 5, expr)
+  F64MEM(f64_add, a + b)
+  F64MEM(f64_sub, a - b)
+  F64MEM(f64_mul, a * b)
+  F64MEM(f64_div, a / b)
+
   /* ---- fused compare-and-branch: off cost a b|imm ---------------------- */
 #define BRC(T, name, ctype, expr)                                           \
   op_brc_##T##_##name : {                                                   \

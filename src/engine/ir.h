@@ -186,6 +186,14 @@ struct pg_fcode {
 #define PG_OP_ADDI_BRC_(name) XX_(addi_brc_##name, 6)
 #define PG_OP_ADDI_BRC_IMM_(name) XX_(addi_brc_##name##_imm, 6)
 
+/* f64 arithmetic whose right operand is an f64.load emitted just before
+ * it (only for this op), fused: `name_m` d a x memoff reads b from
+ * x + memoff, `name_mi` d a x imm memoff from ((x + imm) mod 2^32) +
+ * memoff, with the load's bounds check. matmul's `c[j] += aik * b[j]` and
+ * nbody's `p->x - q->x` are load + op pairs. */
+#define PG_OP_LIST_F64_MEM(YY) YY(f64_add) YY(f64_sub) YY(f64_mul) YY(f64_div)
+#define PG_OP_F64_MEM_(name) XX_(name##_m, 4) XX_(name##_mi, 5)
+
 #define PG_OP_BIN_(name) XX_(name, 3)
 #define PG_OP_BIN_IMM_(name) XX_(name##_imm, 3)
 #define PG_OP_BRC_(name) XX_(brc_##name, 4)
@@ -205,6 +213,7 @@ struct pg_fcode {
   PG_OP_LIST_BINARY_ONLY(PG_OP_BIN_)                                        \
   PG_OP_LIST_FLOAT_IMM(PG_OP_BIN_)                                          \
   PG_OP_LIST_FLOAT_IMM(PG_OP_BIN_IMM_)                                      \
+  PG_OP_LIST_F64_MEM(PG_OP_F64_MEM_)                                        \
   PG_OP_LIST_CMP(PG_OP_BRC_, i32)                                           \
   PG_OP_LIST_CMP(PG_OP_BRC_IMM_, i32)                                       \
   PG_OP_LIST_CMP(PG_OP_BRC_, i64)                                           \

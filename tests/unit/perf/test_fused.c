@@ -3,8 +3,12 @@
  * results of the separate add, local.set/tee and br_if/if they replace —
  * with unlimited fuel, and with a fuel budget of 1 refilled at every stop,
  * so each taken back edge stops before the fused instruction and resume
- * must apply its add exactly once.
+ * must apply its add exactly once; and the f64 ops with a loaded right
+ * operand (f64_<op>_m/_mi) compute a <op> load in that order, wrap the
+ * address sum at 32 bits and trap out of bounds as the load did.
  */
+#include <string.h>
+
 #include "pg_test.h"
 #include "engine_test_util.h"
 
@@ -66,6 +70,58 @@ static void test_counter_on_both_sides(void) {
   expect_both_ways("self_cmp", 41, 42);
 }
 
+/* Calls f64mem.wasm export `name`(p, a). Returns the trap kind (PG_TRAP_NONE
+ * when it returned, the result then in *out). */
+static pg_trap_kind call_f64(const char *name, uint32_t p, double a,
+                             double *out) {
+  pg_module *m = load_fixture("f64mem");
+  pg_instance *inst = NULL;
+  char err[256];
+  pg_trap_kind kind = PG_TRAP_UNREACHABLE; /* "the test could not run" */
+  if (!m || pg_instance_new(&inst, m, NULL, NULL, err, sizeof err) != PG_OK)
+    goto done;
+  pg_val args[2] = {val_i32(p), {.type = PG_F64}}, r = {0};
+  memcpy(&args[1].of.f64, &a, sizeof a);
+  pg_status st = pg_instance_call(inst, pg_instance_func(inst, name), args,
+                                  2, &r, 1);
+  kind = st == PG_OK ? PG_TRAP_NONE : pg_instance_trap_kind(inst);
+  if (st == PG_OK) memcpy(out, &r.of.f64, sizeof *out);
+done:
+  pg_instance_free(inst);
+  pg_module_free(m);
+  return kind;
+}
+
+static void expect_f64(const char *name, uint32_t p, double a, double want) {
+  double got = -1;
+  ASSERT_EQ(call_f64(name, p, a, &got), PG_TRAP_NONE);
+  ASSERT_TRUE(got == want);
+}
+
+static void test_f64_with_loaded_operand(void) {
+  expect_f64("add_m", 0, 1.5, 3.5);   /* 1.5 + [8] */
+  expect_f64("sub_m", 16, 1.0, -7.0); /* 1 - [16], operand order kept */
+  expect_f64("mul_m", 8, 3.0, 6.0);
+  expect_f64("div_m", 16, 2.0, 0.25);
+  expect_f64("add_mi", 0, 1.0, 9.0);  /* [0 + 16] */
+  expect_f64("sub_mi", 0, 1.0, -7.0);
+  expect_f64("mul_mi", 0, 0.5, 4.0);  /* [(0 + 8) + 8] */
+  expect_f64("div_mi", 0, 4.0, 0.5);
+  /* 0xFFFFFFF8 + 16 wraps to 8 before the load, as the i32.add did */
+  expect_f64("add_mi", 0xFFFFFFF8u, 0.0, 2.0);
+}
+
+static void test_f64_loaded_operand_bounds(void) {
+  double r;
+  ASSERT_EQ(call_f64("mul_m", 65536 - 8, 1.0, &r), PG_TRAP_NONE);
+  ASSERT_EQ(call_f64("mul_m", 65536 - 7, 1.0, &r), PG_TRAP_MEMORY_OOB);
+  ASSERT_EQ(call_f64("add_m", 65536 - 16, 1.0, &r), PG_TRAP_NONE);
+  ASSERT_EQ(call_f64("add_m", 65536 - 15, 1.0, &r), PG_TRAP_MEMORY_OOB);
+  ASSERT_EQ(call_f64("add_m", 0xFFFFFFFFu, 1.0, &r), PG_TRAP_MEMORY_OOB);
+  ASSERT_EQ(call_f64("sub_mi", 65536 - 24, 1.0, &r), PG_TRAP_NONE);
+  ASSERT_EQ(call_f64("sub_mi", 65536 - 23, 1.0, &r), PG_TRAP_MEMORY_OOB);
+}
+
 int main(void) {
   PG_RUN(test_addi_br_if);
   PG_RUN(test_addi_brc_register);
@@ -73,5 +129,7 @@ int main(void) {
   PG_RUN(test_addi_br_unless);
   PG_RUN(test_addi_in_if);
   PG_RUN(test_counter_on_both_sides);
+  PG_RUN(test_f64_with_loaded_operand);
+  PG_RUN(test_f64_loaded_operand_bounds);
   return PG_DONE();
 }
