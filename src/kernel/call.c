@@ -224,11 +224,15 @@ void pg__call_completef(pg__kernel *k, pg__call *c, int32_t status,
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = pg__vformat(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (n < 0) n = 0;
-  if ((size_t)n >= sizeof msg) n = sizeof msg - 1;
-  pg__call_complete(k, c, status, NULL, 0, msg, (size_t)n);
+  pg__call_complete(k, c, status, NULL, 0, msg, n);
+}
+
+size_t pg__vformat(char *msg, size_t cap, const char *fmt, va_list ap) {
+  int n = vsnprintf(msg, cap, fmt, ap);
+  if (n < 0) return 0;
+  return (size_t)n >= cap ? cap - 1 : (size_t)n;
 }
 
 int32_t pg__call_collect(pg__kernel *k, pg__replica *r, pg__call *c,

@@ -20,6 +20,7 @@
 #define PG_KERNEL_INTERNAL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -333,6 +334,9 @@ void pg__call_completef(pg__kernel *k, pg__call *c, int32_t status,
                         const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void pg__call_release(pg__kernel *k, pg__call *c); /* back to the pool */
+/* vsnprintf into msg (cap >= 1 bytes, borrowed): the length written, cut
+ * to cap - 1 when the text is longer (0 on an encoding error). */
+size_t pg__vformat(char *msg, size_t cap, const char *fmt, va_list ap);
 /* Writes a DONE call's record and bytes for `result`; returns the pg_code
  * of the syscall (OK frees the call, RESOURCE_EXHAUSTED keeps it). */
 int32_t pg__call_collect(pg__kernel *k, pg__replica *r, pg__call *c,

@@ -160,12 +160,9 @@ refuse(pg__kernel *k, const pg_transport_incoming *q, int32_t code,
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = pg__vformat(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (n < 0) n = 0;
-  if ((size_t)n >= sizeof msg) n = sizeof msg - 1;
-  pg_transport_respond(k->transport, q->reply_to, code, NULL, 0, msg,
-                       (size_t)n);
+  pg_transport_respond(k->transport, q->reply_to, code, NULL, 0, msg, n);
 }
 
 /* --log-level debug: one line per call from another node, with the trace
