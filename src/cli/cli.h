@@ -1,13 +1,15 @@
 /*
  * cli.h: what the files of the `parigot` command share: the subcommand
  * table's entry type and the subcommands themselves (one file each:
- * exec.c, later run.c and graph.c), plus tiny option-parsing helpers.
+ * exec.c, run.c, graph.c, logs.c), plus the option-parsing helpers they
+ * share.
  */
 #ifndef PG_CLI_H
 #define PG_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define PG_CLI_VERSION "0.1.0"
 
@@ -40,5 +42,21 @@ bool pg__cli_option(int argc, char **argv, int *i, const char *name,
                     const char **value, bool *bad);
 /* Parses a whole unsigned decimal number; false on junk or overflow. */
 bool pg__cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* One command's own options: matches argv[*i] into ctx (the command's
+ * option state, borrowed), advances *i and returns true; a bad value prints
+ * why and sets *bad. False when the option is unknown. */
+typedef bool pg__cli_option_fn(int argc, char **argv, int *i, void *ctx,
+                               bool *bad);
+
+/* The command line of `parigot NAME [options] APP.yaml` (run, graph,
+ * logs): -h/--help prints usage(stdout) and returns PG_CLI_EXIT_OK; "--"
+ * ends the options; every other option goes to `option` with ctx; exactly
+ * one APP.yaml, written to *app_path (borrowed from argv). Returns -1 to
+ * go on, or prints the problem and usage(stderr) and returns
+ * PG_CLI_EXIT_USAGE. */
+int pg__cli_parse_app_args(int argc, char **argv, const char *name,
+                           void (*usage)(FILE *out), pg__cli_option_fn *option,
+                           void *ctx, const char **app_path);
 
 #endif /* PG_CLI_H */

@@ -31,12 +31,6 @@ static void graph_usage(FILE *out) {
   pg__cli_exit_codes_help(out);
 }
 
-static int usage_error(void) {
-  fprintf(stderr, "\n");
-  graph_usage(stderr);
-  return PG_EXIT_USAGE;
-}
-
 static bool parse_format(const char *v, pg_graph_format *out, bool *bad) {
   if (!strcmp(v, "text")) *out = PG_GRAPH_TEXT;
   else if (!strcmp(v, "dot")) *out = PG_GRAPH_DOT;
@@ -48,49 +42,22 @@ static bool parse_format(const char *v, pg_graph_format *out, bool *bad) {
   return true;
 }
 
+/* What graph's options fill in. */
+typedef struct graph_args {
+  pg_kernel_options *opts;
+  pg_graph_format *format;
+} graph_args;
+
 /* One option at argv[*i]; false when it is unknown. */
-static bool graph_option(int argc, char **argv, int *i,
-                         pg_kernel_options *opts, pg_graph_format *format,
+static bool graph_option(int argc, char **argv, int *i, void *ctx,
                          bool *bad) {
+  graph_args *g = ctx;
   const char *v = NULL;
   if (pg__cli_option(argc, argv, i, "--format", &v, bad)) {
-    if (v) parse_format(v, format, bad);
+    if (v) parse_format(v, g->format, bad);
     return true;
   }
-  return pg__cli_kernel_option(argc, argv, i, opts, bad);
-}
-
-/* Parses argv; returns -1 to go on, else an exit code. */
-static int parse_graph_args(int argc, char **argv, pg_kernel_options *opts,
-                            pg_graph_format *format, const char **app_path) {
-  bool bad = false, options_done = false;
-  for (int i = 1; i < argc && !bad;) {
-    const char *arg = argv[i];
-    if (!options_done && arg[0] == '-' && arg[1]) {
-      if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-        graph_usage(stdout);
-        return PG_EXIT_OK;
-      } else if (!strcmp(arg, "--")) {
-        options_done = true;
-        i++;
-      } else if (!graph_option(argc, argv, &i, opts, format, &bad)) {
-        fprintf(stderr, "parigot graph: unknown option '%s'\n", arg);
-        bad = true;
-      }
-      continue;
-    }
-    if (*app_path) {
-      fprintf(stderr, "parigot graph: one APP.yaml only ('%s' and '%s')\n",
-              *app_path, arg);
-      bad = true;
-    }
-    *app_path = argv[i++];
-  }
-  if (!bad && !*app_path) {
-    fprintf(stderr, "parigot graph: which app? (parigot graph APP.yaml)\n");
-    bad = true;
-  }
-  return bad ? usage_error() : -1;
+  return pg__cli_kernel_option(argc, argv, i, g->opts, bad);
 }
 
 int pg__cli_graph(int argc, char **argv) {
@@ -98,7 +65,9 @@ int pg__cli_graph(int argc, char **argv) {
   pg__cli_kernel_defaults(&opts);
   pg_graph_format format = PG_GRAPH_TEXT;
   const char *app_path = NULL;
-  int code = parse_graph_args(argc, argv, &opts, &format, &app_path);
+  graph_args g = {&opts, &format};
+  int code = pg__cli_parse_app_args(argc, argv, "graph", graph_usage,
+                                    graph_option, &g, &app_path);
   if (code >= 0) return code;
   pg_app_config *app = NULL;
   code = pg__cli_load_app(app_path, &opts, &app);

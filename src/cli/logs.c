@@ -69,15 +69,10 @@ static void logs_usage(FILE *out) {
           DEFAULT_WINDOW_MS);
 }
 
-static int usage_error(void) {
-  fprintf(stderr, "\n");
-  logs_usage(stderr);
-  return PG_EXIT_USAGE;
-}
-
 /* One option at argv[*i]; false when unknown. */
-static bool logs_option(int argc, char **argv, int *i, logs_args *a,
+static bool logs_option(int argc, char **argv, int *i, void *ctx,
                         bool *bad) {
+  logs_args *a = ctx;
   const char *v = NULL;
   if (!strcmp(argv[*i], "-f") || !strcmp(argv[*i], "--follow")) {
     a->follow = true;
@@ -107,38 +102,6 @@ static bool logs_option(int argc, char **argv, int *i, logs_args *a,
     return false;
   }
   return true;
-}
-
-/* Returns -1 to go on, else an exit code. */
-static int parse_logs_args(int argc, char **argv, logs_args *a) {
-  bool bad = false, options_done = false;
-  for (int i = 1; i < argc && !bad;) {
-    const char *arg = argv[i];
-    if (!options_done && arg[0] == '-' && arg[1]) {
-      if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-        logs_usage(stdout);
-        return PG_EXIT_OK;
-      } else if (!strcmp(arg, "--")) {
-        options_done = true;
-        i++;
-      } else if (!logs_option(argc, argv, &i, a, &bad)) {
-        fprintf(stderr, "parigot logs: unknown option '%s'\n", arg);
-        bad = true;
-      }
-      continue;
-    }
-    if (a->app_path) {
-      fprintf(stderr, "parigot logs: one APP.yaml only ('%s' and '%s')\n",
-              a->app_path, arg);
-      bad = true;
-    }
-    a->app_path = argv[i++];
-  }
-  if (!bad && !a->app_path) {
-    fprintf(stderr, "parigot logs: which app? (parigot logs APP.yaml)\n");
-    bad = true;
-  }
-  return bad ? usage_error() : -1;
 }
 
 static void print_record(void *ctx, const pg_logrec *r) {
@@ -185,7 +148,8 @@ done:
 int pg__cli_logs(int argc, char **argv) {
   logs_args a = {.format = PG_LOG_TEXT, .level = PG_LOG_DEBUG,
                  .window_ms = DEFAULT_WINDOW_MS};
-  int rc = parse_logs_args(argc, argv, &a);
+  int rc = pg__cli_parse_app_args(argc, argv, "logs", logs_usage,
+                                  logs_option, &a, &a.app_path);
   if (rc >= 0) return rc;
   char err[1024];
   pg_app_config *app = NULL;

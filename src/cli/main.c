@@ -70,6 +70,44 @@ bool pg__cli_parse_u64(const char *s, uint64_t max, uint64_t *out) {
   return true;
 }
 
+int pg__cli_parse_app_args(int argc, char **argv, const char *name,
+                           void (*usage_of)(FILE *out),
+                           pg__cli_option_fn *option, void *ctx,
+                           const char **app_path) {
+  bool bad = false, options_done = false;
+  for (int i = 1; i < argc && !bad;) {
+    const char *arg = argv[i];
+    if (!options_done && arg[0] == '-' && arg[1]) {
+      if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+        usage_of(stdout);
+        return PG_CLI_EXIT_OK;
+      } else if (!strcmp(arg, "--")) {
+        options_done = true;
+        i++;
+      } else if (!option(argc, argv, &i, ctx, &bad)) {
+        fprintf(stderr, "parigot %s: unknown option '%s'\n", name, arg);
+        bad = true;
+      }
+      continue;
+    }
+    if (*app_path) {
+      fprintf(stderr, "parigot %s: one APP.yaml only ('%s' and '%s')\n", name,
+              *app_path, arg);
+      bad = true;
+    }
+    *app_path = argv[i++];
+  }
+  if (!bad && !*app_path) {
+    fprintf(stderr, "parigot %s: which app? (parigot %s APP.yaml)\n", name,
+            name);
+    bad = true;
+  }
+  if (!bad) return -1;
+  fprintf(stderr, "\n");
+  usage_of(stderr);
+  return PG_CLI_EXIT_USAGE;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);

@@ -137,12 +137,6 @@ static void run_usage(FILE *out) {
   pg__cli_exit_codes_help(out);
 }
 
-static int usage_error(void) {
-  fprintf(stderr, "\n");
-  run_usage(stderr);
-  return PG_EXIT_USAGE;
-}
-
 /* --node NAME: the app must have a deploy section naming that node.
  * Returns PG_EXIT_OK, or prints why and returns PG_EXIT_USAGE. */
 static int check_node(const char *path, const pg_app_config *app,
@@ -163,48 +157,20 @@ static int check_node(const char *path, const pg_app_config *app,
   return PG_EXIT_USAGE;
 }
 
-/* Parses argv; returns -1 to go on (with *app_path set), else an exit
- * code (help shown, or a usage error). */
-static int parse_run_args(int argc, char **argv, pg_kernel_options *opts,
-                          const char **app_path) {
-  bool bad = false, options_done = false;
-  for (int i = 1; i < argc && !bad;) {
-    const char *arg = argv[i];
-    if (!options_done && arg[0] == '-' && arg[1]) {
-      if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-        run_usage(stdout);
-        return PG_EXIT_OK;
-      } else if (!strcmp(arg, "--")) {
-        options_done = true;
-        i++;
-      } else if (pg__cli_option(argc, argv, &i, "--node", &opts->node,
-                                &bad)) {
-        continue;
-      } else if (!pg__cli_kernel_option(argc, argv, &i, opts, &bad)) {
-        fprintf(stderr, "parigot run: unknown option '%s'\n", arg);
-        bad = true;
-      }
-      continue;
-    }
-    if (*app_path) {
-      fprintf(stderr, "parigot run: one APP.yaml only ('%s' and '%s')\n",
-              *app_path, arg);
-      bad = true;
-    }
-    *app_path = argv[i++];
-  }
-  if (!bad && !*app_path) {
-    fprintf(stderr, "parigot run: which app? (parigot run APP.yaml)\n");
-    bad = true;
-  }
-  return bad ? usage_error() : -1;
+/* One option of run at argv[*i] (ctx: the pg_kernel_options); false when
+ * it is unknown. */
+static bool run_option(int argc, char **argv, int *i, void *ctx, bool *bad) {
+  pg_kernel_options *opts = ctx;
+  return pg__cli_option(argc, argv, i, "--node", &opts->node, bad) ||
+         pg__cli_kernel_option(argc, argv, i, opts, bad);
 }
 
 int pg__cli_run(int argc, char **argv) {
   pg_kernel_options opts;
   pg__cli_kernel_defaults(&opts);
   const char *app_path = NULL;
-  int code = parse_run_args(argc, argv, &opts, &app_path);
+  int code = pg__cli_parse_app_args(argc, argv, "run", run_usage, run_option,
+                                    &opts, &app_path);
   if (code >= 0) return code;
   pg_app_config *app = NULL;
   code = pg__cli_load_app(app_path, &opts, &app);
