@@ -256,13 +256,6 @@ int32_t pg__call_collect(pg__kernel *k, pg__replica *r, pg__call *c,
 
 /* ---- trace context ------------------------------------------------------ */
 
-static uint64_t splitmix64(uint64_t *state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 /* A random id, never 0. One getrandom at first use, not one per call (a
  * syscall would cost a good part of a local round trip). */
 static uint64_t trace_random(pg__kernel *k) {
@@ -275,7 +268,7 @@ static uint64_t trace_random(pg__kernel *k) {
       k->trace_prng ^= pg__wall_ns(k);
   }
   uint64_t v;
-  while ((v = splitmix64(&k->trace_prng)) == 0) {
+  while ((v = pg__splitmix64(&k->trace_prng)) == 0) {
   }
   return v;
 }

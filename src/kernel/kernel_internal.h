@@ -378,6 +378,15 @@ static inline uint32_t pg__get32(const uint8_t *p) {
          (uint32_t)p[3] << 24;
 }
 
+/* The next number of the splitmix64 generator whose state is *state
+ * (borrowed): the deterministic random bytes guests get and the trace ids. */
+static inline uint64_t pg__splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 /* A program with replicas on this node (all of them in one process). */
 static inline bool pg__program_local(const pg__program *p) {
   return p->local;

@@ -47,13 +47,6 @@ fail:
   return NULL;
 }
 
-static uint64_t splitmix64(uint64_t *state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 static int init_replicas(pg__kernel *k, pg__program *p) {
   p->nreplicas = !p->local ? 0 : p->cfg->replicas ? p->cfg->replicas : 1;
   p->replicas = calloc(p->nreplicas ? p->nreplicas : 1, sizeof *p->replicas);
@@ -130,7 +123,7 @@ static uint64_t guest_clock(void *ctx, uint32_t clock_id) {
 static void guest_random(void *ctx, uint8_t *buf, size_t len) {
   pg__replica *r = ctx;
   for (size_t i = 0; i < len; i += 8) {
-    uint64_t v = splitmix64(&r->prng[0]);
+    uint64_t v = pg__splitmix64(&r->prng[0]);
     size_t n = len - i < 8 ? len - i : 8;
     memcpy(buf + i, &v, n);
   }
