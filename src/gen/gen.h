@@ -6,6 +6,12 @@
  * into gen_buf text buffers.
  *
  * This is a host tool: it allocates with malloc and exits on out-of-memory.
+ *
+ * Ownership: pointer parameters are borrowed for the call unless a comment
+ * says otherwise. The descriptors belong to protoc's CodeGeneratorRequest
+ * (main.c), which outlives the gen_ctx that keeps pointers into them;
+ * strings a function returns are malloc'ed for the caller when its comment
+ * says so, else they live as long as ctx.
  */
 #ifndef PG_GEN_H
 #define PG_GEN_H

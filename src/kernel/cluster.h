@@ -101,6 +101,11 @@ typedef struct pg_cluster_placement {
   const size_t *node_nprograms;
 } pg_cluster_placement;
 
+/* Fills *v (borrowed; free with pg_cluster_view_free; a failed init
+ * leaves it empty) for `programs` (borrowed for the view's life) placed by pl
+ * (read during the call; its node names stay borrowed by the view).
+ * Returns 0, or -1 when out of memory or pl names a program index out of
+ * range. */
 int pg_cluster_view_init(pg_cluster_view *v, const char *const *programs,
                          size_t nprograms, const pg_cluster_placement *pl);
 void pg_cluster_view_free(pg_cluster_view *v);

@@ -15,6 +15,11 @@
  *               deadlines
  *   syscall.c - the host functions of the `parigot` import module
  *               (include/parigot/abi.h, docs/abi.md)
+ *
+ * Ownership: the kernel owns every object here (k its programs, a program
+ * its replicas, the call table its calls), so a pg__kernel, pg__program,
+ * pg__replica or pg__call pointer parameter is borrowed for the call;
+ * comments say where a function keeps, copies or consumes anything else.
  */
 #ifndef PG_KERNEL_INTERNAL_H
 #define PG_KERNEL_INTERNAL_H

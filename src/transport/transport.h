@@ -137,7 +137,8 @@ typedef struct pg_transport_call {
   const char *from;      /* NULL: no Parigot-From header */
 } pg_transport_call;
 
-/* Publishes the request; the reply (or NATS's "no responders") arrives
+/* Publishes the request (call borrowed for the call: its bytes are copied
+ * into the NATS message); the reply (or NATS's "no responders") arrives
  * later through callbacks.reply. Returns 0; PG_TRANSPORT_BAD_NAME when
  * the service or method name cannot travel over NATS (the caller's
  * fault); or PG_TRANSPORT_FAILED (a closed connection, a payload over the
