@@ -44,14 +44,16 @@ typedef struct pg_kernel_options {
   FILE *log_out;       /* borrowed; NULL = stderr */
 } pg_kernel_options;
 
-/* Runs `app` (borrowed) to the end; returns a pg_exit_status. Everything
- * that goes wrong is reported on the unified log. */
+/* Runs `app` to the end; app and opts (with its strings) are borrowed
+ * until it returns. Returns a pg_exit_status. Everything that goes wrong
+ * is reported on the unified log. */
 int pg_kernel_run(const pg_app_config *app, const pg_kernel_options *opts);
 
 /* Startup steps 1-3 only: loads the modules, runs each _start until run(),
  * resolves the graph and prints it to `out` without serving anything.
- * Returns PG_EXIT_OK, PG_EXIT_CONFIG or PG_EXIT_STARTUP (the problems are
- * printed with the graph). */
+ * app, opts and out are borrowed for the call. Returns PG_EXIT_OK,
+ * PG_EXIT_CONFIG or PG_EXIT_STARTUP (the problems are printed with the
+ * graph). */
 int pg_kernel_graph(const pg_app_config *app, const pg_kernel_options *opts,
                     pg_graph_format format, FILE *out);
 
