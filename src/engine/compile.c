@@ -1505,12 +1505,44 @@ static bool emit_f64_mem_op(compiler *c, const numop *no, const vval *a,
   return true;
 }
 
+/* i32.xor where one operand (a temporary at height h or h+1) was computed
+ * by the i32.rotl/shr_u-by-constant just emitted: takes that back and
+ * emits i32_xor_rotl / i32_xor_shr_u (ir.h); false when that does not
+ * apply. xor commutes, so either side may be the shifted one. */
+static bool emit_xor_shift(compiler *c, const numop *no, const vval *a,
+                           const vval *b, size_t h) {
+  if (no->op != PG_OP_i32_xor || c->dead || c->last_end != c->ncode ||
+      (c->last_op != PG_OP_i32_rotl_imm && c->last_op != PG_OP_i32_shr_u_imm))
+    return false;
+  int64_t dst = c->base + (int64_t)h;
+  const pg_word *w = &c->code[c->last_start];
+  const vval *other;
+  size_t other_h;
+  if (b->kind == V_SLOT && w[1].i == dst + 1 && a->kind != V_CONST) {
+    other = a;
+    other_h = h;
+  } else if (a->kind == V_SLOT && w[1].i == dst && b->kind != V_CONST) {
+    other = b;
+    other_h = h + 1;
+  } else {
+    return false;
+  }
+  pg_op op = c->last_op == PG_OP_i32_rotl_imm ? PG_OP_i32_xor_rotl
+                                              : PG_OP_i32_xor_shr_u;
+  int64_t x = w[2].i, k = w[3].i;
+  c->ncode = c->last_start;
+  c->last_end = NO_POS;
+  EMIT_VALUE(c, op, dst, src_slot(c, other, other_h), x, k);
+  return true;
+}
+
 static bool op_binary(compiler *c, const numop *no) {
   vval a, b;
   if (!pop(c, no->in, &b) || !pop(c, no->in, &a)) return false;
   size_t h = c->vn;
   int64_t dst = c->base + (int64_t)h;
-  if (!c->dead && !emit_f64_mem_op(c, no, &a, &b, h)) {
+  if (!c->dead && !emit_f64_mem_op(c, no, &a, &b, h) &&
+      !emit_xor_shift(c, no, &a, &b, h)) {
     if (no->imm_op && b.kind == V_CONST) {
       int64_t sa = src_slot(c, &a, h);
       EMIT_VALUE(c, (pg_op)no->imm_op, dst, sa, (int64_t)b.imm);

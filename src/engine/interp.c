@@ -722,6 +722,14 @@ op_ref_func:
   F64MEM(f64_mul, a * b)
   F64MEM(f64_div, a / b)
 
+op_i32_xor_rotl:
+  SET_I32(1, U32(2) ^ pg_i32_rotl(U32(3), (uint32_t)pc[4].u));
+  ADV(i32_xor_rotl);
+
+op_i32_xor_shr_u:
+  SET_I32(1, U32(2) ^ (U32(3) >> (pc[4].u & 31)));
+  ADV(i32_xor_shr_u);
+
   /* ---- fused compare-and-branch: off cost a b|imm ---------------------- */
 #define BRC(T, name, ctype, expr)                                           \
   op_brc_##T##_##name : {                                                   \

@@ -194,6 +194,12 @@ struct pg_fcode {
 #define PG_OP_LIST_F64_MEM(YY) YY(f64_add) YY(f64_sub) YY(f64_mul) YY(f64_div)
 #define PG_OP_F64_MEM_(name) XX_(name##_m, 4) XX_(name##_mi, 5)
 
+/* i32.xor of a value rotated/shifted by a constant (emitted just before
+ * it, for this xor only), fused: d a b k: d = a ^ rotl(b, k) / a ^ (b >> k).
+ * sha256's sigma functions are chains of these (rotl, rotl, xor, rotl, xor
+ * becomes rotl, xor_rotl, xor_rotl). */
+#define PG_OP_MAP_XOR_SHIFT(XX) XX(i32_xor_rotl, 4) XX(i32_xor_shr_u, 4)
+
 #define PG_OP_BIN_(name) XX_(name, 3)
 #define PG_OP_BIN_IMM_(name) XX_(name##_imm, 3)
 #define PG_OP_BRC_(name) XX_(brc_##name, 4)
@@ -214,6 +220,7 @@ struct pg_fcode {
   PG_OP_LIST_FLOAT_IMM(PG_OP_BIN_)                                          \
   PG_OP_LIST_FLOAT_IMM(PG_OP_BIN_IMM_)                                      \
   PG_OP_LIST_F64_MEM(PG_OP_F64_MEM_)                                        \
+  PG_OP_MAP_XOR_SHIFT(XX_)                                                  \
   PG_OP_LIST_CMP(PG_OP_BRC_, i32)                                           \
   PG_OP_LIST_CMP(PG_OP_BRC_IMM_, i32)                                       \
   PG_OP_LIST_CMP(PG_OP_BRC_, i64)                                           \

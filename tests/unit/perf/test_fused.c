@@ -5,7 +5,8 @@
  * so each taken back edge stops before the fused instruction and resume
  * must apply its add exactly once; and the f64 ops with a loaded right
  * operand (f64_<op>_m/_mi) compute a <op> load in that order, wrap the
- * address sum at 32 bits and trap out of bounds as the load did.
+ * address sum at 32 bits and trap out of bounds as the load did; and
+ * i32.xor with a rotated/shifted operand (i32_xor_rotl/_shr_u).
  */
 #include <string.h>
 
@@ -122,6 +123,37 @@ static void test_f64_loaded_operand_bounds(void) {
   ASSERT_EQ(call_f64("sub_mi", 65536 - 23, 1.0, &r), PG_TRAP_MEMORY_OOB);
 }
 
+/* Calls xorshift.wasm export `name`(a, b); 0xdeadbeef on failure. */
+static uint32_t call_xor(const char *name, uint32_t a, uint32_t b) {
+  pg_module *m = load_fixture("xorshift");
+  pg_instance *inst = NULL;
+  char err[256];
+  uint32_t out = 0xdeadbeef;
+  if (m && pg_instance_new(&inst, m, NULL, NULL, err, sizeof err) == PG_OK) {
+    pg_val args[2] = {val_i32(a), val_i32(b)}, r = {0};
+    if (pg_instance_call(inst, pg_instance_func(inst, name), args, 2, &r,
+                         1) == PG_OK)
+      out = r.of.i32;
+  }
+  pg_instance_free(inst);
+  pg_module_free(m);
+  return out;
+}
+
+static uint32_t rotl32(uint32_t x, unsigned k) {
+  return (x << k) | (x >> ((32 - k) & 31));
+}
+
+static void test_xor_with_shifted_operand(void) {
+  uint32_t a = 0x12345678u, b = 0x9abcdef1u;
+  ASSERT_EQ(call_xor("rotl_right", a, b), a ^ rotl32(b, 13));
+  ASSERT_EQ(call_xor("rotl_left", a, b), a ^ rotl32(b, 7));
+  ASSERT_EQ(call_xor("shr_right", a, b), a ^ (b >> 3)); /* 35 & 31 */
+  ASSERT_EQ(call_xor("shr_left", a, b), a ^ (b >> 3));
+  ASSERT_EQ(call_xor("sigma0", b, 0),
+            rotl32(b, 25) ^ rotl32(b, 14) ^ (b >> 3));
+}
+
 int main(void) {
   PG_RUN(test_addi_br_if);
   PG_RUN(test_addi_brc_register);
@@ -131,5 +163,6 @@ int main(void) {
   PG_RUN(test_counter_on_both_sides);
   PG_RUN(test_f64_with_loaded_operand);
   PG_RUN(test_f64_loaded_operand_bounds);
+  PG_RUN(test_xor_with_shifted_operand);
   return PG_DONE();
 }
