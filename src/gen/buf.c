@@ -77,11 +77,16 @@ char *gen_buf_take(gen_buf *b) {
   return data;
 }
 
-char *gen_strdupf(const char *fmt, ...) {
+char *gen_vstrdupf(const char *fmt, va_list ap) {
   gen_buf b = {0};
+  buf_vprintf(&b, fmt, ap);
+  return gen_buf_take(&b);
+}
+
+char *gen_strdupf(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  buf_vprintf(&b, fmt, ap);
+  char *s = gen_vstrdupf(fmt, ap);
   va_end(ap);
-  return gen_buf_take(&b);
+  return s;
 }

@@ -16,6 +16,7 @@
 #ifndef PG_GEN_H
 #define PG_GEN_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,7 @@ void gen_buf_free(gen_buf *b);
 char *gen_buf_take(gen_buf *b);
 /* malloc'ed printf. */
 char *gen_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *gen_vstrdupf(const char *fmt, va_list ap);
 void *gen_xmalloc(size_t n);
 
 /* ---- types and names (model.c) ---- */

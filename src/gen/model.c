@@ -66,14 +66,10 @@ static const gen_scalar scalars[19] = {
 void gen_fail(gen_ctx *ctx, const char *fmt, ...) {
   if (ctx->error)
     return;
-  gen_buf b = {0};
   va_list ap;
   va_start(ap, fmt);
-  char tmp[1024];
-  vsnprintf(tmp, sizeof tmp, fmt, ap);
+  ctx->error = gen_vstrdupf(fmt, ap);
   va_end(ap);
-  gen_buf_printf(&b, "%s", tmp);
-  ctx->error = gen_buf_take(&b);
 }
 
 static void add_type(gen_ctx *ctx, const gen_file_desc *file, const char *scope,
