@@ -390,22 +390,14 @@ int pg_json_i32(const pg_json *v, int32_t *out) {
 
 /* ---- writer -------------------------------------------------------------- */
 
+/* The reader's bytes_put, with the failure remembered in w->oom. */
 static void w_put(pg_jsonw *w, const void *s, size_t n) {
   if (w->oom) return;
-  if (w->cap - w->len < n + 1) {
-    size_t cap = w->cap ? w->cap : 128;
-    while (cap - w->len < n + 1) cap *= 2;
-    char *grown = realloc(w->data, cap);
-    if (!grown) {
-      w->oom = true;
-      return;
-    }
-    w->data = grown;
-    w->cap = cap;
-  }
-  memcpy(w->data + w->len, s, n);
-  w->len += n;
-  w->data[w->len] = '\0';
+  bytes b = {w->data, w->len, w->cap};
+  w->oom = !bytes_put(&b, s, n);
+  w->data = b.data;
+  w->len = b.len;
+  w->cap = b.cap;
 }
 
 void pg_jsonw_raw(pg_jsonw *w, const char *s) { w_put(w, s, strlen(s)); }
