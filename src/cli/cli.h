@@ -13,9 +13,9 @@
 
 #define PG_CLI_VERSION "0.1.0"
 
-/* Exit codes of `parigot exec` and the front door (`run` and `graph` use
- * PG_EXIT_MAP in src/kernel/kernel.h; the PG_CLI_ prefix keeps the two
- * apart). */
+/* Exit codes of `parigot exec` and the front door (`run`, `graph` and
+ * `logs` use PG_EXIT_MAP in src/kernel/kernel.h; the PG_CLI_ prefix keeps
+ * the two apart). */
 enum {
   PG_CLI_EXIT_OK = 0,
   PG_CLI_EXIT_FAILURE = 1, /* the input could not be read, loaded or linked */
