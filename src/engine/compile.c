@@ -1034,7 +1034,7 @@ static bool read_memarg(compiler *c, uint32_t natural_log2,
 }
 
 typedef struct memop {
-  pg_op op; /* plain form; op + 1, + 2, + 3 are the _rr, _ri, _rs forms */
+  pg_op op; /* plain form; op + 1 .. + 4: the _rr, _ri, _rs, _si forms */
   pg_vt type;
   uint8_t align; /* natural alignment, log2 */
 } memop;
@@ -1056,7 +1056,7 @@ static const memop MEMOPS[] = {
 };
 
 /* An address folded into an access: form 1 = a + b, 2 = a + imm,
- * 3 = a + (b << k). */
+ * 3 = a + (b << k), 4 = (a << k) + imm (the imm in b). */
 typedef struct addr_form {
   int form;
   int64_t a, b, k;
@@ -1086,6 +1086,13 @@ static bool take_address(compiler *c, const vval *a, size_t h, int64_t keep,
   *af = (addr_form){0, w[2].i, w[3].i, 0};
   if (c->last_op == PG_OP_i32_add_imm) {
     af->form = 2;
+    const pg_word *sh = shift_before_last(c, af->a);
+    if (sh) {
+      af->form = 4;
+      af->a = sh[2].i;
+      af->k = (int64_t)(sh[3].u & 31);
+      cut = c->prev_start; /* both instructions go */
+    }
   } else if (c->last_op == PG_OP_i32_add) {
     af->form = 1;
     const pg_word *sh = NULL;
@@ -1100,7 +1107,8 @@ static bool take_address(compiler *c, const vval *a, size_t h, int64_t keep,
       cut = c->prev_start; /* both instructions go */
     }
   }
-  if (!af->form || af->a == keep || (af->form != 2 && af->b == keep)) {
+  bool b_is_slot = af->form == 1 || af->form == 3;
+  if (!af->form || af->a == keep || (b_is_slot && af->b == keep)) {
     af->form = 0;
     return false;
   }
@@ -1121,6 +1129,8 @@ static bool op_load(compiler *c, uint8_t opcode) {
   int64_t dst = c->base + (int64_t)h;
   if (take_address(c, &a, h, -1, &af) && af.form == 3)
     EMIT_VALUE(c, (pg_op)(mo->op + 3), dst, af.a, af.b, af.k, offset);
+  else if (af.form == 4)
+    EMIT_VALUE(c, (pg_op)(mo->op + 4), dst, af.a, af.k, af.b, offset);
   else if (af.form && !c->dead)
     EMIT_VALUE(c, (pg_op)(mo->op + af.form), dst, af.a, af.b, offset);
   else if (!c->dead)
@@ -1143,6 +1153,8 @@ static bool op_store(compiler *c, uint8_t opcode) {
     int64_t sv = src_slot(c, &v, h + 1);
     if (af.form == 3)
       EMIT(c, (pg_op)(mo->op + 3), af.a, af.b, af.k, sv, offset);
+    else if (af.form == 4)
+      EMIT(c, (pg_op)(mo->op + 4), af.a, af.k, af.b, sv, offset);
     else
       EMIT(c, (pg_op)(mo->op + af.form), af.a, af.b, sv, offset);
   } else if (!c->dead) {

@@ -373,7 +373,9 @@ op_global_set:
   LOAD_AT(op_##name##_ri, name##_ri, ctype, conv,                           \
           U32(2) + (uint32_t)pc[3].u, 4)                                    \
   LOAD_AT(op_##name##_rs, name##_rs, ctype, conv,                           \
-          U32(2) + (U32(3) << pc[4].u), 5)
+          U32(2) + (U32(3) << pc[4].u), 5)                                  \
+  LOAD_AT(op_##name##_si, name##_si, ctype, conv,                           \
+          (U32(2) << pc[3].u) + (uint32_t)pc[4].u, 5)
 #define STORE_AT(label, name, ctype, addr, value, memoff)                   \
   label : {                                                                 \
     uint64_t ea = (uint64_t)(addr) + pc[memoff].u;                          \
@@ -388,7 +390,9 @@ op_global_set:
   STORE_AT(op_##name##_ri, name##_ri, ctype, U32(1) + (uint32_t)pc[2].u, 3, \
            4)                                                               \
   STORE_AT(op_##name##_rs, name##_rs, ctype, U32(1) + (U32(2) << pc[3].u),  \
-           4, 5)
+           4, 5)                                                            \
+  STORE_AT(op_##name##_si, name##_si, ctype,                                \
+           (U32(1) << pc[2].u) + (uint32_t)pc[3].u, 4, 5)
   LOAD(i32_load, uint32_t, v)
   LOAD(i64_load, uint64_t, v)
   LOAD(i32_load8_s, int8_t, (uint32_t)(int32_t)v)

@@ -86,7 +86,11 @@ struct pg_fcode {
  *   name_rr: d a b memoff  / a b value memoff   address (a + b) mod 2^32
  *   name_ri: d a imm memoff / a imm value memoff address (a + imm) mod 2^32
  *   name_rs: d a b k memoff / a b k value memoff
- *                                        address (a + (b << k)) mod 2^32 */
+ *                                        address (a + (b << k)) mod 2^32
+ *   name_si: d b k imm memoff / b k imm value memoff
+ *                                        address ((b << k) + imm) mod 2^32
+ *            (a static array indexed by a variable, `table[i]`: vm's
+ *            code[pc] and sha256's K[i]) */
 #define PG_OP_LIST_LOADS(YY)                                                \
   YY(i32_load) YY(i64_load) YY(i32_load8_s) YY(i32_load8_u)                 \
   YY(i32_load16_s) YY(i32_load16_u) YY(i64_load8_s) YY(i64_load8_u)         \
@@ -94,7 +98,8 @@ struct pg_fcode {
 #define PG_OP_LIST_STORES(YY)                                               \
   YY(i32_store) YY(i64_store) YY(i32_store8) YY(i32_store16)
 #define PG_OP_MEMACCESS_(name)                                              \
-  XX_(name, 3) XX_(name##_rr, 4) XX_(name##_ri, 4) XX_(name##_rs, 5)
+  XX_(name, 3) XX_(name##_rr, 4) XX_(name##_ri, 4) XX_(name##_rs, 5)       \
+  XX_(name##_si, 5)
 
 #define PG_OP_MAP_MEMORY(XX)                                                \
   XX(memory_size, 1)  /* d */                                               \

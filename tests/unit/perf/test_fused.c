@@ -6,7 +6,8 @@
  * must apply its add exactly once; and the f64 ops with a loaded right
  * operand (f64_<op>_m/_mi) compute a <op> load in that order, wrap the
  * address sum at 32 bits and trap out of bounds as the load did; and
- * i32.xor with a rotated/shifted operand (i32_xor_rotl/_shr_u).
+ * i32.xor with a rotated/shifted operand (i32_xor_rotl/_shr_u); and
+ * loads/stores at (i << k) + constant (the _si address forms).
  */
 #include <string.h>
 
@@ -154,6 +155,44 @@ static void test_xor_with_shifted_operand(void) {
             rotl32(b, 25) ^ rotl32(b, 14) ^ (b >> 3));
 }
 
+/* Calls scaled.wasm export `name`(a[, b]). Returns the trap kind
+ * (PG_TRAP_NONE when it returned, the i32 result then in *out). */
+static pg_trap_kind call_scaled(const char *name, size_t nargs, uint32_t a,
+                                uint32_t b, uint32_t *out) {
+  pg_module *m = load_fixture("scaled");
+  pg_instance *inst = NULL;
+  char err[256];
+  pg_trap_kind kind = PG_TRAP_UNREACHABLE; /* "the test could not run" */
+  if (m && pg_instance_new(&inst, m, NULL, NULL, err, sizeof err) == PG_OK) {
+    pg_val args[2] = {val_i32(a), val_i32(b)}, r = {0};
+    pg_status st = pg_instance_call(inst, pg_instance_func(inst, name), args,
+                                    nargs, &r, 1);
+    kind = st == PG_OK ? PG_TRAP_NONE : pg_instance_trap_kind(inst);
+    if (st == PG_OK) *out = r.of.i32;
+  }
+  pg_instance_free(inst);
+  pg_module_free(m);
+  return kind;
+}
+
+static void test_scaled_index_addresses(void) {
+  uint32_t r = 0;
+  ASSERT_EQ(call_scaled("load_si", 1, 2, 0, &r), PG_TRAP_NONE);
+  ASSERT_EQ(r, 3);
+  /* 0x40000001 << 2 wraps to 4: the word at 1028 */
+  ASSERT_EQ(call_scaled("load_si", 1, 0x40000001u, 0, &r), PG_TRAP_NONE);
+  ASSERT_EQ(r, 2);
+  /* (16128 << 2) + 1024 = 65536: one past the end */
+  ASSERT_EQ(call_scaled("load_si", 1, 16127, 0, &r), PG_TRAP_NONE);
+  ASSERT_EQ(call_scaled("load_si", 1, 16128, 0, &r), PG_TRAP_MEMORY_OOB);
+  ASSERT_EQ(call_scaled("store_si", 2, 5, 77, &r), PG_TRAP_NONE);
+  ASSERT_EQ(r, 77);
+  /* (7935 << 3) + 2048 + 4 = 65532: the last word; 7936 is out */
+  ASSERT_EQ(call_scaled("store_si", 2, 7935, 9, &r), PG_TRAP_NONE);
+  ASSERT_EQ(r, 9);
+  ASSERT_EQ(call_scaled("store_si", 2, 7936, 9, &r), PG_TRAP_MEMORY_OOB);
+}
+
 int main(void) {
   PG_RUN(test_addi_br_if);
   PG_RUN(test_addi_brc_register);
@@ -164,5 +203,6 @@ int main(void) {
   PG_RUN(test_f64_with_loaded_operand);
   PG_RUN(test_f64_loaded_operand_bounds);
   PG_RUN(test_xor_with_shifted_operand);
+  PG_RUN(test_scaled_index_addresses);
   return PG_DONE();
 }
