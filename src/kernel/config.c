@@ -282,13 +282,23 @@ static int get_role(loader *ld, yaml_node_t *node, const char *path,
                  scalar_text(node));
 }
 
+/* The entries of node, a YAML list of `what`: 0 with *items and *n
+ * (borrowed from the document), or -1 after "must be a list of WHAT". */
+static int get_list(loader *ld, yaml_node_t *node, const char *path,
+                    const char *what, yaml_node_item_t **items, size_t *n) {
+  if (node->type != YAML_SEQUENCE_NODE)
+    return fail_at(ld, node, path, "must be a list of %s, got %s", what,
+                   type_name(node));
+  *items = node->data.sequence.items.start;
+  *n = (size_t)(node->data.sequence.items.top - *items);
+  return 0;
+}
+
 static int get_string_list(loader *ld, yaml_node_t *node, const char *path,
                            char ***out, size_t *nout) {
-  if (node->type != YAML_SEQUENCE_NODE)
-    return fail_at(ld, node, path, "must be a list of strings, got %s",
-                   type_name(node));
-  yaml_node_item_t *items = node->data.sequence.items.start;
-  size_t n = (size_t)(node->data.sequence.items.top - items);
+  yaml_node_item_t *items;
+  size_t n;
+  if (get_list(ld, node, path, "strings", &items, &n) < 0) return -1;
   *out = calloc(n ? n : 1, sizeof **out);
   if (!*out) return fail_oom(ld);
   for (size_t i = 0; i < n; i++) {
@@ -406,11 +416,9 @@ static int load_program(loader *ld, yaml_node_t *node, size_t index,
 }
 
 static int load_programs(loader *ld, yaml_node_t *node) {
-  if (node->type != YAML_SEQUENCE_NODE)
-    return fail_at(ld, node, "programs", "must be a list of programs, got %s",
-                   type_name(node));
-  yaml_node_item_t *items = node->data.sequence.items.start;
-  size_t n = (size_t)(node->data.sequence.items.top - items);
+  yaml_node_item_t *items;
+  size_t n;
+  if (get_list(ld, node, "programs", "programs", &items, &n) < 0) return -1;
   if (n == 0)
     return fail_at(ld, node, "programs", "the app needs at least one program");
   ld->app->programs = calloc(n, sizeof *ld->app->programs);
@@ -657,11 +665,9 @@ static int load_node_programs(loader *ld, yaml_node_t *map, const char *prefix,
   if (!v)
     return fail_at(ld, map, path, "missing (which programs node '%s' runs)",
                    node->name);
-  if (v->type != YAML_SEQUENCE_NODE)
-    return fail_at(ld, v, path, "must be a list of program names, got %s",
-                   type_name(v));
-  yaml_node_item_t *items = v->data.sequence.items.start;
-  size_t n = (size_t)(v->data.sequence.items.top - items);
+  yaml_node_item_t *items;
+  size_t n;
+  if (get_list(ld, v, path, "program names", &items, &n) < 0) return -1;
   if (n == 0)
     return fail_at(ld, v, path, "node '%s' runs no program", node->name);
   if (!(node->programs = calloc(n, sizeof *node->programs)))
@@ -713,11 +719,9 @@ static int check_placed(loader *ld, yaml_node_t *nodes) {
 
 static int load_nodes(loader *ld, yaml_node_t *node) {
   pg_deploy_config *d = ld->app->deploy;
-  if (node->type != YAML_SEQUENCE_NODE)
-    return fail_at(ld, node, "deploy.nodes", "must be a list of nodes, got %s",
-                   type_name(node));
-  yaml_node_item_t *items = node->data.sequence.items.start;
-  size_t n = (size_t)(node->data.sequence.items.top - items);
+  yaml_node_item_t *items;
+  size_t n;
+  if (get_list(ld, node, "deploy.nodes", "nodes", &items, &n) < 0) return -1;
   if (n == 0)
     return fail_at(ld, node, "deploy.nodes", "the placement needs a node");
   if (!(d->nodes = calloc(n, sizeof *d->nodes))) return fail_oom(ld);
