@@ -15,23 +15,7 @@ failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run ARGS...: runs parigot, sets $rc, $out, $err.
-run() {
-  "$parigot" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-ok() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL [$current]: $*"
-  echo "  stdout: $(head -c 600 "$tmp/out")"
-  echo "  stderr: $(head -c 600 "$tmp/err")"
-}
-expect_rc() { if [ "$rc" = "$1" ]; then ok; else fail "exit code: expected $1, got $rc"; fi; }
-expect_out() { if [[ "$out" == *"$1"* ]]; then ok; else fail "stdout lacks \"$1\""; fi; }
-expect_err() { if [[ "$err" == *"$1"* ]]; then ok; else fail "stderr lacks \"$1\""; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/../cli_check.sh" # run, ok, fail, expect_*
 expect_no_out() { if [[ "$out" != *"$1"* ]]; then ok; else fail "stdout has \"$1\""; fi; }
 
 current="help"
